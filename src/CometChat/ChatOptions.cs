@@ -1,0 +1,71 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CometChat;
+
+/// <summary>The <c>Chat</c> configuration section. Defaults live here and in appsettings.json only.</summary>
+public sealed class ChatOptions
+{
+    public const string Section = "Chat";
+
+    [Required] public string Database { get; set; } = "cometchat.db";
+    [Range(1, 1_000_000)] public int MaxBodyChars { get; set; } = 4000;
+    [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 15;
+    [Range(1, 10_000)] public int MaxParkedPerUser { get; set; } = 6;
+    public string StaticRoot { get; set; } = "static";
+    public HttpSection Http { get; set; } = new();
+    public AuthSection Auth { get; set; } = new();
+    public PollSection Poll { get; set; } = new();
+    public StreamSection Stream { get; set; } = new();
+    public SocketSection Socket { get; set; } = new();
+    public PresenceSection Presence { get; set; } = new();
+    public CorsSection Cors { get; set; } = new();
+    public SupportSection Support { get; set; } = new();
+
+    public sealed class HttpSection
+    {
+        public string Address { get; set; } = "localhost";
+        [Range(0, 65535)] public int Port { get; set; } = 5000;
+    }
+
+    public sealed class AuthSection
+    {
+        public string? Key { get; set; }
+        [Range(1, 24 * 366)] public int TokenHours { get; set; } = 24;
+        [Range(1000, 10_000_000)] public int HashIterations { get; set; } = 100_000;
+    }
+
+    public sealed class PollSection
+    {
+        [Range(0, 60)] public int DefaultTimeoutSeconds { get; set; } = 25;
+    }
+
+    public sealed class StreamSection
+    {
+        [Range(1, 86_400)] public int MaxSeconds { get; set; } = 300;
+        [Range(1, 3600)] public int WriteTimeoutSeconds { get; set; } = 30;
+    }
+
+    public sealed class SocketSection
+    {
+        public bool Enabled { get; set; } = true;
+        public string Address { get; set; } = "localhost";
+        [Range(0, 65535)] public int Port { get; set; } = 5001;
+        [Range(256, 16 * 1024 * 1024)] public int MaxLineBytes { get; set; } = 64 * 1024;
+        [Range(1, 86_400)] public int IdleSeconds { get; set; } = 120;
+    }
+
+    public sealed class PresenceSection
+    {
+        [Range(0, 3600)] public int GraceSeconds { get; set; } = 10;
+    }
+
+    public sealed class CorsSection
+    {
+        public string[] Origins { get; set; } = ["*"];
+    }
+
+    public sealed class SupportSection
+    {
+        public string[] Agents { get; set; } = [];
+    }
+}

@@ -1,0 +1,36 @@
+namespace CometChat.Core;
+
+/// <summary>
+/// Who receives a message sent to a destination: a user (direct), a #room, or @support. The sender asks
+/// each route in turn; the first that <see cref="Handles"/> the request decides, inside the write
+/// transaction, so membership and assignment are settled by the same commit that orders the message.
+/// </summary>
+internal interface IMessageRoute
+{
+    bool Handles(SendRequest req);
+
+    /// <summary>Checks the request outside the transaction (names, shapes); throws ChatException.</summary>
+    void Validate(string from, SendRequest req);
+
+    /// <summary>Inside the transaction: the final draft, its recipients and its history key; throws ChatException.</summary>
+    RoutedMessage Route(IWriteTransaction tx, string from, SendRequest req, Message draft);
+}
+
+internal sealed record SendRequest(string? To, string? Body, string? Id = null, string? Client = null, long? Sid = null);
+
+internal sealed record RoutedMessage(Message Draft, IReadOnlyCollection<string> Recipients, string Conversation);
+
+/// <summary>A message to one user: both sides' feeds, one shared history.</summary>
+internal sealed class DirectRoute : IMessageRoute
+{
+    public bool Handles(SendRequest req) => req.To is not null && !req.To.StartsWith('#') && !req.To.StartsWith('@') && req.Sid is null;
+
+    public void Validate(string from, SendRequest req) => Names.User(req.To, "to");
+
+    public RoutedMessage Route(IWriteTransaction tx, string from, SendRequest req, Message draft)
+    {
+        var to = Names.User(req.To, "to");
+        if (!tx.UserExists(to)) throw new ChatException(ChatError.NotFound($"'to': no user is named '{to}'."));
+        return new RoutedMessage(draft with { To = to }, from == to ? [from] : [from, to], Conversations.Direct(from, to));
+    }
+}

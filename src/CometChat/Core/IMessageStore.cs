@@ -1,0 +1,76 @@
+namespace CometChat.Core;
+
+/// <summary>Reads of messages as the core needs them. Writes go through <see cref="IWriteTransaction"/> only.</summary>
+internal interface IMessageStore
+{
+    /// <summary>Creates or migrates the schema; returns the highest committed mid.</summary>
+    long Initialize();
+
+    long CountMessages();
+
+    /// <summary>The user's feed after <paramref name="after"/>, ascending by mid, at most <paramref name="limit"/> rows.</summary>
+    Task<IReadOnlyList<Message>> ReadFeedAsync(string user, long after, int limit, CancellationToken ct);
+
+    /// <summary>One conversation before <paramref name="before"/>, newest first, at most <paramref name="limit"/> rows.</summary>
+    Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct);
+
+    Task<Message?> GetAsync(long mid, CancellationToken ct);
+
+    /// <summary>Opens the single write transaction; only <see cref="MessageWriter"/> calls this.</summary>
+    IWriteTransaction BeginWrite();
+}
+
+/// <summary>Users, settings, rooms and support sessions as the core reads them.</summary>
+internal interface IUserStore
+{
+    Task<UserRecord?> GetUserAsync(string name, CancellationToken ct);
+    /// <summary>The setting's value, storing <paramref name="value"/> first if it has none (race-safe).</summary>
+    string GetOrAddSetting(string key, string value);
+    Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken ct);
+    Task<IReadOnlyList<string>> RoomMembersAsync(string room, CancellationToken ct);
+    Task<bool> RoomExistsAsync(string room, CancellationToken ct);
+    Task<bool> IsMemberAsync(string room, string user, CancellationToken ct);
+    Task<SupportSession?> GetSessionAsync(long sid, CancellationToken ct);
+}
+
+internal sealed record UserRecord(string Name, string? PasswordHash, long CreatedAt);
+internal sealed record RoomInfo(string Name, long Members);
+internal sealed record SupportSession(long Sid, string Customer, string? Agent, long OpenedAt, long? ClosedAt);
+
+/// <summary>
+/// One write transaction of the writer's batch. Every work item runs inside a savepoint, so a rejected
+/// item leaves no trace while the rest of the batch still commits together.
+/// </summary>
+internal interface IWriteTransaction : IDisposable
+{
+    Message? FindBySenderId(string sender, string id);
+    /// <summary>Stores <paramref name="draft"/> (its Mid ignored) in the feeds of <paramref name="recipients"/>.</summary>
+    Message Append(Message draft, IReadOnlyCollection<string> recipients, string conversation);
+    Message? GetMessage(long mid);
+    bool IsRecipient(long mid, string user);
+
+    bool UserExists(string name);
+    UserRecord? GetUser(string name);
+    void CreateUser(string name, string? passwordHash, long createdAt);
+    void SetSetting(string key, string value);
+
+    bool RoomExists(string room);
+    void CreateRoom(string room, string createdBy, long createdAt);
+    IReadOnlyList<string> RoomMembers(string room);
+    bool IsMember(string room, string user);
+    void AddMember(string room, string user, long joinedAt);
+    void RemoveMember(string room, string user);
+
+    SupportSession? OpenSessionOf(string customer);
+    SupportSession? GetSession(long sid);
+    IReadOnlyList<SupportSession> UnassignedSessions();
+    IReadOnlyDictionary<string, int> OpenSessionCounts();
+    long CreateSession(string customer, string? agent, long openedAt);
+    void AssignSession(long sid, string agent);
+    void CloseSession(long sid, long closedAt);
+
+    void Savepoint();
+    void ReleaseSavepoint();
+    void RollbackToSavepoint();
+    void Commit();
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+
+namespace CometChat.Core;
+
+/// <summary>A send's answer: the stored message, and whether it was a retry of an earlier send.</summary>
+internal sealed record SendResult(Message Message, bool Duplicate);
+
+/// <summary>
+/// Validates and stores a user's message through the single writer, idempotent by (sender, id).
+/// Who receives it is the matching <see cref="IMessageRoute"/>'s decision.
+/// </summary>
+internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRoute> routes, IOptions<ChatOptions> options, TimeProvider time, Presence presence)
+{
+    public const int MaxIdChars = 64;
+    private readonly IMessageRoute[] _routes = [.. routes];
+    private readonly int _maxBody = options.Value.MaxBodyChars;
+
+    public Task<SendResult> SendAsync(string from, SendRequest req)
+    {
+        if (string.IsNullOrEmpty(req.To)) throw new ChatException(ChatError.BadRequest("'to' is required: a user name, #room or @support."));
+        if (req.Body is null) throw new ChatException(ChatError.BadRequest("'body' is required."));
+        if (req.Body.Length == 0) throw new ChatException(ChatError.BadRequest("'body' must not be empty."));
+        if (req.Body.Length > _maxBody)
+            throw new ChatException(ChatError.TooLarge($"'body' is {req.Body.Length} characters; the limit is {_maxBody}."));
+        var id = CheckId(req.Id);
+        CheckClient(req.Client);
+        var route = Array.Find(_routes, r => r.Handles(req))
+            ?? throw new ChatException(ChatError.NotFound($"'to': there is no '{req.To}' to send to."));
+        route.Validate(from, req);
+        presence.Touch(from);
+
+        return writer.RunAsync(tx =>
+        {
+            if (tx.FindBySenderId(from, id) is { } existing) return new SendResult(existing, true);
+            var draft = new Message(0, id, from, req.To, MessageKinds.Text, req.Body, Now(), Client: req.Client);
+            var routed = route.Route(tx, from, req, draft);
+            return new SendResult(tx.Append(routed.Draft, routed.Recipients, routed.Conversation), false);
+        });
+    }
+
+    public static string CheckId(string? id)
+    {
+        if (id is null or "") return Guid.NewGuid().ToString();
+        if (id.Length > MaxIdChars) throw new ChatException(ChatError.BadRequest($"'id' is {id.Length} characters; the limit is {MaxIdChars}."));
+        return id;
+    }
+
+    public static void CheckClient(string? client)
+    {
+        if (client is { Length: > MaxIdChars })
+            throw new ChatException(ChatError.BadRequest($"'client' is {client.Length} characters; the limit is {MaxIdChars}."));
+    }
+
+    public long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CometChat.Core;
+
+/// <summary>
+/// HS256 JWTs with <c>sub</c> = user and <c>exp</c>, signed with Chat:Auth:Key, or with a key generated
+/// once and kept in the database. Embedding sites mint the same tokens with any JWT library.
+/// </summary>
+internal sealed class TokenService
+{
+    private const int CacheCap = 100_000;
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly SymmetricSecurityKey _key;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _lifetime;
+    private readonly TokenValidationParameters _validation;
+    // Validating a JWT costs far more than a dictionary lookup; long polls present the same token every time.
+    private readonly ConcurrentDictionary<string, (string User, long ExpiresMs)> _valid = new(StringComparer.Ordinal);
+
+    public TokenService(IOptions<ChatOptions> options, IUserStore users, TimeProvider time)
+    {
+        _time = time;
+        _lifetime = TimeSpan.FromHours(options.Value.Auth.TokenHours);
+        _key = new SymmetricSecurityKey(LoadKey(options.Value.Auth.Key, users));
+        _validation = new TokenValidationParameters
+        {
+            IssuerSigningKey = _key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = false, // checked below against the injected clock
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+        };
+    }
+
+    public string Issue(string user)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sub"] = user },
+            IssuedAt = now,
+            Expires = now + _lifetime,
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>The token's user (NFC-normalised), or a 401 saying why not.</summary>
+    public async Task<string> ValidateAsync(string token)
+    {
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_valid.TryGetValue(token, out var hit))
+        {
+            if (hit.ExpiresMs > nowMs) return hit.User;
+            _valid.TryRemove(token, out _);
+            throw Expired();
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, _validation);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+            throw new ChatException(ChatError.Unauthorized("'token' is not a valid token signed by this server."));
+        if (!jwt.TryGetPayloadValue<long>("exp", out var exp)) throw new ChatException(ChatError.Unauthorized("'token' has no 'exp'."));
+        if (exp * 1000 <= nowMs) throw Expired();
+        if (jwt.TryGetPayloadValue<long>("nbf", out var nbf) && nbf * 1000 > nowMs + 60_000)
+            throw new ChatException(ChatError.Unauthorized("'token' is not valid yet ('nbf')."));
+        if (!Names.TryNormalize(jwt.Subject, out var user))
+            throw new ChatException(ChatError.Unauthorized("'token' has no valid user name in 'sub'."));
+
+        if (_valid.Count >= CacheCap) _valid.Clear();
+        _valid[token] = (user, exp * 1000);
+        return user;
+    }
+
+    private static ChatException Expired() => new(ChatError.Unauthorized("'token' has expired; log in again."));
+
+    private static byte[] LoadKey(string? configured, IUserStore users)
+    {
+        if (!string.IsNullOrEmpty(configured))
+        {
+            byte[] key;
+            try { key = Convert.FromBase64String(configured); }
+            catch (FormatException) { throw new InvalidOperationException("Chat:Auth:Key must be base64."); }
+            if (key.Length < 32) throw new InvalidOperationException("Chat:Auth:Key must decode to at least 32 bytes.");
+            return key;
+        }
+        return Convert.FromBase64String(users.GetOrAddSetting("auth.key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+    }
+}

@@ -1,0 +1,4 @@
+using CometChat;
+
+var app = ChatApp.Build(args);
+app.Run();

@@ -1,0 +1,61 @@
+-- The CometChat schema. Each "-- version: N" section migrates a database at user_version N-1 to N;
+-- sections only ever get appended, never edited.
+
+-- version: 1
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE users (
+    name          TEXT PRIMARY KEY,
+    password_hash TEXT NULL,          -- NULL: created by a minted token; nobody can claim it by /api/login
+    created_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- mid is the feed cursor: AUTOINCREMENT so a mid is never reused, even after deletes.
+CREATE TABLE messages (
+    mid          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           TEXT NOT NULL,       -- the sender's idempotency key
+    sender       TEXT NOT NULL,
+    recipient    TEXT NOT NULL,       -- user, #room or @support
+    kind         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    sent_at      INTEGER NOT NULL,
+    ref          INTEGER NULL,
+    sid          INTEGER NULL,
+    client       TEXT NULL,           -- the sending tab, never on the wire
+    conversation TEXT NOT NULL        -- history key: "a\nb" (sorted pair), "#room" or "@support\ncustomer"
+);
+CREATE UNIQUE INDEX messages_sender_id ON messages (sender, id);
+CREATE INDEX messages_conversation ON messages (conversation, mid);
+
+-- Fan-out on write: a user's feed is exactly their inbox rows, decided inside the sending transaction
+-- (so "a room message while a member" is settled by the same commit that orders it).
+CREATE TABLE inbox (
+    user TEXT NOT NULL,
+    mid  INTEGER NOT NULL REFERENCES messages (mid),
+    PRIMARY KEY (user, mid)
+) WITHOUT ROWID;
+
+CREATE TABLE rooms (
+    name       TEXT PRIMARY KEY,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE members (
+    room      TEXT NOT NULL REFERENCES rooms (name),
+    user      TEXT NOT NULL,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (room, user)
+) WITHOUT ROWID;
+
+CREATE TABLE support_sessions (
+    sid       INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer  TEXT NOT NULL,
+    agent     TEXT NULL,              -- NULL while queued for an agent
+    opened_at INTEGER NOT NULL,
+    closed_at INTEGER NULL
+);
+CREATE INDEX support_open_by_customer ON support_sessions (customer) WHERE closed_at IS NULL;

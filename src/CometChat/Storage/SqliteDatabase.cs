@@ -1,0 +1,86 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace CometChat.Storage;
+
+/// <summary>Connections, PRAGMAs and schema migrations of the SQLite file.</summary>
+internal sealed partial class SqliteDatabase
+{
+    private readonly string _connectionString;
+
+    public SqliteDatabase(IOptions<ChatOptions> options)
+    {
+        Path = System.IO.Path.GetFullPath(options.Value.Database);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = 5, // seconds; Microsoft.Data.Sqlite retries SQLITE_BUSY until then
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public SqliteConnection Open()
+    {
+        var c = new SqliteConnection(_connectionString);
+        c.Open();
+        return c;
+    }
+
+    /// <summary>
+    /// The writer's connection. synchronous=FULL: a commit is on disk before any send is acknowledged,
+    /// so even power loss keeps every acknowledged message (NORMAL would risk the last commits).
+    /// </summary>
+    public SqliteConnection OpenWriter()
+    {
+        var c = Open();
+        c.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        return c;
+    }
+
+    public void Migrate()
+    {
+        var dir = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        using var c = OpenWriter();
+        var version = c.ExecuteScalar<long>("PRAGMA user_version");
+        foreach (var (target, sql) in Migrations())
+        {
+            if (target <= version) continue;
+            using var tx = c.BeginTransaction();
+            c.Execute(sql, transaction: tx);
+            c.Execute($"PRAGMA user_version = {target}", transaction: tx);
+            tx.Commit();
+        }
+    }
+
+    private static IEnumerable<(int Version, string Sql)> Migrations()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CometChat.Schema.sql")
+            ?? throw new InvalidOperationException("Schema.sql is not embedded.");
+        var text = new StreamReader(stream).ReadToEnd();
+        var parts = VersionMarker().Split(text);
+        // Split keeps the captured version numbers: [preamble, "1", sql1, "2", sql2, ...]
+        for (var i = 1; i + 1 < parts.Length; i += 2)
+            yield return (int.Parse(parts[i], System.Globalization.CultureInfo.InvariantCulture), parts[i + 1]);
+    }
+
+    [GeneratedRegex(@"^-- version: (\d+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex VersionMarker();
+
+    /// <summary>Maps SQLite's "cannot serve now" failures to the core's 503.</summary>
+    public static Exception Translate(SqliteException e) => e.SqliteErrorCode switch
+    {
+        5 or 6 => new Core.StoreUnavailableException("The database is locked by another process.", e),
+        8 => new Core.StoreUnavailableException("The database is read-only.", e),
+        10 => new Core.StoreUnavailableException("The database had an I/O error.", e),
+        13 => new Core.StoreUnavailableException("The database disk is full.", e),
+        14 => new Core.StoreUnavailableException("The database file cannot be opened.", e),
+        _ => new Core.StoreUnavailableException($"The database failed: {e.Message}", e),
+    };
+}

@@ -1,0 +1,129 @@
+using CometChat.Core;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CometChat.Storage;
+
+/// <summary>The writer's transaction. Synchronous on purpose: it runs on the single writer loop.</summary>
+internal sealed class SqliteWriteTransaction : IWriteTransaction
+{
+    private const string SessionColumns = "sid AS Sid, customer AS Customer, agent AS Agent, opened_at AS OpenedAt, closed_at AS ClosedAt";
+    private readonly SqliteConnection _c;
+    private readonly SqliteTransaction _tx;
+
+    public SqliteWriteTransaction(SqliteDatabase db)
+    {
+        try
+        {
+            _c = db.OpenWriter();
+            _tx = _c.BeginTransaction(deferred: false);
+        }
+        catch (SqliteException e)
+        {
+            _c?.Dispose();
+            throw SqliteDatabase.Translate(e);
+        }
+    }
+
+    public Message? FindBySenderId(string sender, string id) =>
+        _c.QueryFirstOrDefault<Message>(
+            $"SELECT {SqliteMessageStore.MessageColumns} FROM messages m WHERE m.sender = @sender AND m.id = @id",
+            new { sender, id }, _tx);
+
+    public Message Append(Message draft, IReadOnlyCollection<string> recipients, string conversation)
+    {
+        var mid = _c.ExecuteScalar<long>(
+            "INSERT INTO messages (id, sender, recipient, kind, body, sent_at, ref, sid, client, conversation) " +
+            "VALUES (@Id, @From, @To, @Kind, @Body, @SentAt, @Ref, @Sid, @Client, @conversation) RETURNING mid",
+            new { draft.Id, draft.From, draft.To, draft.Kind, draft.Body, draft.SentAt, draft.Ref, draft.Sid, draft.Client, conversation },
+            _tx);
+        foreach (var user in recipients)
+            _c.Execute("INSERT OR IGNORE INTO inbox (user, mid) VALUES (@user, @mid)", new { user, mid }, _tx);
+        return draft with { Mid = mid };
+    }
+
+    public Message? GetMessage(long mid) =>
+        _c.QueryFirstOrDefault<Message>($"SELECT {SqliteMessageStore.MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, _tx);
+
+    public bool IsRecipient(long mid, string user) =>
+        _c.ExecuteScalar<long?>("SELECT 1 FROM inbox WHERE user = @user AND mid = @mid", new { user, mid }, _tx) is not null;
+
+    public bool UserExists(string name) =>
+        _c.ExecuteScalar<long?>("SELECT 1 FROM users WHERE name = @name", new { name }, _tx) is not null;
+
+    public UserRecord? GetUser(string name) =>
+        _c.QueryFirstOrDefault<UserRecord>(
+            "SELECT name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt FROM users WHERE name = @name",
+            new { name }, _tx);
+
+    public void CreateUser(string name, string? passwordHash, long createdAt) =>
+        _c.Execute("INSERT OR IGNORE INTO users (name, password_hash, created_at) VALUES (@name, @passwordHash, @createdAt)",
+            new { name, passwordHash, createdAt }, _tx);
+
+    public void SetSetting(string key, string value) =>
+        _c.Execute("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            new { key, value }, _tx);
+
+    public bool RoomExists(string room) =>
+        _c.ExecuteScalar<long?>("SELECT 1 FROM rooms WHERE name = @room", new { room }, _tx) is not null;
+
+    public void CreateRoom(string room, string createdBy, long createdAt) =>
+        _c.Execute("INSERT OR IGNORE INTO rooms (name, created_by, created_at) VALUES (@room, @createdBy, @createdAt)",
+            new { room, createdBy, createdAt }, _tx);
+
+    public IReadOnlyList<string> RoomMembers(string room) =>
+        _c.Query<string>("SELECT user FROM members WHERE room = @room", new { room }, _tx).AsList();
+
+    public bool IsMember(string room, string user) =>
+        _c.ExecuteScalar<long?>("SELECT 1 FROM members WHERE room = @room AND user = @user", new { room, user }, _tx) is not null;
+
+    public void AddMember(string room, string user, long joinedAt) =>
+        _c.Execute("INSERT OR IGNORE INTO members (room, user, joined_at) VALUES (@room, @user, @joinedAt)",
+            new { room, user, joinedAt }, _tx);
+
+    public void RemoveMember(string room, string user) =>
+        _c.Execute("DELETE FROM members WHERE room = @room AND user = @user", new { room, user }, _tx);
+
+    public SupportSession? OpenSessionOf(string customer) =>
+        _c.QueryFirstOrDefault<SupportSession>(
+            $"SELECT {SessionColumns} FROM support_sessions WHERE customer = @customer AND closed_at IS NULL", new { customer }, _tx);
+
+    public SupportSession? GetSession(long sid) =>
+        _c.QueryFirstOrDefault<SupportSession>($"SELECT {SessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, _tx);
+
+    public IReadOnlyList<SupportSession> UnassignedSessions() =>
+        _c.Query<SupportSession>(
+            $"SELECT {SessionColumns} FROM support_sessions WHERE agent IS NULL AND closed_at IS NULL ORDER BY sid", transaction: _tx).AsList();
+
+    public IReadOnlyDictionary<string, int> OpenSessionCounts() =>
+        _c.Query<(string Agent, long Count)>(
+            "SELECT agent, COUNT(*) FROM support_sessions WHERE agent IS NOT NULL AND closed_at IS NULL GROUP BY agent", transaction: _tx)
+            .ToDictionary(r => r.Agent, r => (int)r.Count, StringComparer.Ordinal);
+
+    public long CreateSession(string customer, string? agent, long openedAt) =>
+        _c.ExecuteScalar<long>(
+            "INSERT INTO support_sessions (customer, agent, opened_at) VALUES (@customer, @agent, @openedAt) RETURNING sid",
+            new { customer, agent, openedAt }, _tx);
+
+    public void AssignSession(long sid, string agent) =>
+        _c.Execute("UPDATE support_sessions SET agent = @agent WHERE sid = @sid", new { sid, agent }, _tx);
+
+    public void CloseSession(long sid, long closedAt) =>
+        _c.Execute("UPDATE support_sessions SET closed_at = @closedAt WHERE sid = @sid", new { sid, closedAt }, _tx);
+
+    public void Savepoint() => _c.Execute("SAVEPOINT item", transaction: _tx);
+    public void ReleaseSavepoint() => _c.Execute("RELEASE item", transaction: _tx);
+    public void RollbackToSavepoint() => _c.Execute("ROLLBACK TO item; RELEASE item", transaction: _tx);
+
+    public void Commit()
+    {
+        try { _tx.Commit(); }
+        catch (SqliteException e) { throw SqliteDatabase.Translate(e); }
+    }
+
+    public void Dispose()
+    {
+        _tx.Dispose();
+        _c.Dispose();
+    }
+}
