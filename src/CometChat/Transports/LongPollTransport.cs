@@ -35,9 +35,14 @@ internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, IOptions
         {
             return Results.Empty; // the client hung up: its listener is freed by Dispose, nobody to answer
         }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested || stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            page = FeedPage.Empty(sub.Cursor); // timeout, or shutdown: answer now so the client re-polls elsewhere
+            page = FeedPage.Empty(sub.Cursor); // shutdown: answer now so the client re-polls (here after a restart, or elsewhere)
+        }
+        catch (OperationCanceledException) when (timer.IsCancellationRequested)
+        {
+            // Timeout. One last read: the tab's own sends never woke it, yet its cursor must move past them.
+            page = await feed.ReadAfterAsync(user, client, sub.Cursor, limit, req.Aborted);
         }
         return ChatResponse.Page(req, page);
     }

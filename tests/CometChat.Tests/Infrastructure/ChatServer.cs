@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CometChat.Tests.Infrastructure;
+
+/// <summary>
+/// A real CometChat on Kestrel at 127.0.0.1, port 0, over a real SQLite file in a temp folder, with a
+/// FakeTimeProvider so timeouts and heartbeats are driven by the test, never by sleeping.
+/// </summary>
+internal sealed class ChatServer : IAsyncDisposable
+{
+    public const string Key = "dGVzdC1rZXktdGhhdC1pcy1hdC1sZWFzdC0zMi1ieXRlcy1sb25nIQ==";
+    private readonly TempDirectory _dir;
+    private readonly bool _ownsDir;
+    private readonly Dictionary<string, string?> _settings;
+    private WebApplication? _app;
+
+    private ChatServer(TempDirectory dir, bool ownsDir, Dictionary<string, string?> settings, FakeTimeProvider time)
+    {
+        _dir = dir;
+        _ownsDir = ownsDir;
+        _settings = settings;
+        Time = time;
+    }
+
+    public FakeTimeProvider Time { get; }
+    public HttpClient Http { get; private set; } = null!;
+    public Uri BaseUri { get; private set; } = null!;
+    public int SocketPort { get; private set; }
+    public string DatabasePath => _dir.File("chat.db");
+    public IServiceProvider Services => _app!.Services;
+
+    public static async Task<ChatServer> StartAsync(Dictionary<string, string?>? settings = null, TempDirectory? dir = null, FakeTimeProvider? time = null)
+    {
+        var server = new ChatServer(dir ?? new TempDirectory(), dir is null, settings ?? [], time ?? new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await server.StartAppAsync();
+        return server;
+    }
+
+    private async Task StartAppAsync()
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["Chat:Database"] = DatabasePath,
+            ["Chat:Http:Address"] = "127.0.0.1",
+            ["Chat:Http:Port"] = "0",
+            ["Chat:Socket:Address"] = "127.0.0.1",
+            ["Chat:Socket:Port"] = "0",
+            ["Chat:Auth:Key"] = Key,
+            ["Chat:Auth:HashIterations"] = "1000",
+            ["Chat:StaticRoot"] = Path.Combine(RepoRoot, "static"),
+        };
+        foreach (var (k, v) in _settings) config[k] = v;
+
+        _app = ChatApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Services.AddSingleton<TimeProvider>(Time);
+        });
+        await _app.StartAsync().DefaultTimeout();
+        var listeners = _app.Services.GetRequiredService<ChatListeners>();
+        BaseUri = new Uri($"http://127.0.0.1:{listeners.Http!.IPEndPoint!.Port}/");
+        SocketPort = listeners.Socket?.IPEndPoint?.Port ?? 0;
+        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 5000 })
+        {
+            BaseAddress = BaseUri,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public T Get<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
+
+    /// <summary>Stops and starts the server again over the same database file.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAppAsync();
+        await StartAppAsync();
+    }
+
+    public async Task StopAppAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync().DefaultTimeout();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+        Http?.Dispose();
+    }
+
+    public async Task<TestUser> LoginAsync(string name, string password = "secret")
+    {
+        using var res = await Http.PostAsync("api/login", Form(("name", name), ("password", password)));
+        var json = await ReadJsonAsync(res, HttpStatusCode.OK);
+        return new TestUser(this, json.GetProperty("user").GetString()!, json.GetProperty("token").GetString()!, json.GetProperty("cursor").GetInt64());
+    }
+
+    public static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
+        new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
+
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage res, HttpStatusCode expected)
+    {
+        var text = await res.Content.ReadAsStringAsync();
+        if (res.StatusCode != expected) throw new ShouldAssertException($"Expected {(int)expected}, got {(int)res.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Unwraps <c>/**/cb(json);</c>, checking the exact JSONP shape.</summary>
+    public static JsonElement ParseJsonp(string body, string callback)
+    {
+        var prefix = "/**/" + callback + "(";
+        body.ShouldStartWith(prefix);
+        body.ShouldEndWith(");");
+        return JsonDocument.Parse(body[prefix.Length..^2]).RootElement.Clone();
+    }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "CometChat.sln"))) return dir.FullName;
+        throw new InvalidOperationException("CometChat.sln not found above the test binaries.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAppAsync();
+        if (_ownsDir) _dir.Dispose();
+    }
+}
+
+/// <summary>A logged-in user and the calls tests make as them.</summary>
+internal sealed record TestUser(ChatServer Server, string Name, string Token, long Cursor)
+{
+    public HttpRequestMessage Request(HttpMethod method, string url, HttpContent? content = null)
+    {
+        var req = new HttpRequestMessage(method, url) { Content = content };
+        req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        return req;
+    }
+
+    public async Task<JsonElement> SendAsync(string to, string body, string? id = null, string? client = null)
+    {
+        var fields = new List<(string, string)> { ("to", to), ("body", body) };
+        if (id is not null) fields.Add(("id", id));
+        if (client is not null) fields.Add(("client", client));
+        using var res = await Server.Http.SendAsync(Request(HttpMethod.Post, "api/messages", ChatServer.Form([.. fields])));
+        return await ChatServer.ReadJsonAsync(res, HttpStatusCode.OK);
+    }
+
+    public async Task<JsonElement> GetAsync(string url, HttpStatusCode expected = HttpStatusCode.OK, CancellationToken ct = default)
+    {
+        using var res = await Server.Http.SendAsync(Request(HttpMethod.Get, url), ct);
+        return await ChatServer.ReadJsonAsync(res, expected);
+    }
+
+    public async Task<HttpResponseMessage> RawGetAsync(string url, CancellationToken ct = default) =>
+        await Server.Http.SendAsync(Request(HttpMethod.Get, url), ct);
+
+    public static long[] Mids(JsonElement page) =>
+        [.. page.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("mid").GetInt64())];
+}
