@@ -1,5 +1,4 @@
 using System.Net;
-using CometChat.Endpoints;
 using CometChat.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.FileProviders;
@@ -34,10 +33,7 @@ public static class ChatApp
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
-        app.MapAuth();
-        app.MapMessages();
-        app.MapTransports();
-        app.MapOps();
+        app.MapChat();
         return app;
     }
 

@@ -2,6 +2,7 @@ using CometChat.Core;
 using CometChat.Http;
 using CometChat.Storage;
 using CometChat.Transports;
+using CometChat.Endpoints;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CometChat;
@@ -29,8 +30,10 @@ internal static class ChatServices
         services.AddSingleton<MessageSender>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<Accounts>();
-
-        services.AddSingleton<LongPollTransport>();
+        services.AddSingleton<Receipts>();
+        services.AddSingleton<Typing>();
+        services.AddChatFeatures();
+        services.AddChatTransports();
         services.AddChatCors(config.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions());
         return services;
     }

@@ -1,0 +1,34 @@
+namespace CometChat.Core;
+
+/// <summary>
+/// Delivered/read acknowledgements. Only a recipient of a message may acknowledge it; the receipt is a
+/// feed message from the recipient to the original sender carrying <c>ref</c>. Its id is derived from
+/// (ref, state), so acknowledging twice stores one receipt.
+/// </summary>
+internal sealed class Receipts(MessageWriter writer, TimeProvider time)
+{
+    public static readonly string[] States = ["delivered", "read"];
+
+    public Task<SendResult> AcknowledgeAsync(string user, long? reference, string? state, string? client = null)
+    {
+        if (reference is null) throw new ChatException(ChatError.BadRequest("'ref' is required: the mid of the message to acknowledge."));
+        if (state is null or "") throw new ChatException(ChatError.BadRequest("'state' is required: 'delivered' or 'read'."));
+        if (!States.Contains(state)) throw new ChatException(ChatError.BadRequest("'state' must be 'delivered' or 'read'."));
+        MessageSender.CheckClient(client);
+        var id = $"receipt:{reference}:{state}";
+        return writer.RunAsync(tx =>
+        {
+            if (tx.FindBySenderId(user, id) is { } existing) return new SendResult(existing, true);
+            var original = tx.GetMessage(reference.Value);
+            if (original is null || !tx.IsRecipient(reference.Value, user))
+                throw new ChatException(ChatError.NotFound($"'ref': message {reference} is not in your feed."));
+            if (original.From == user)
+                throw new ChatException(ChatError.Forbidden($"'ref': message {reference} is your own; only its recipients acknowledge it."));
+            if (original.Kind is not (MessageKinds.Text))
+                throw new ChatException(ChatError.BadRequest($"'ref': message {reference} is a '{original.Kind}' message; only text messages take receipts."));
+            var receipt = new Message(0, id, user, original.From, MessageKinds.Receipt, state,
+                time.GetUtcNow().ToUnixTimeMilliseconds(), Ref: original.Mid, Sid: original.Sid, Client: client);
+            return new SendResult(tx.Append(receipt, [user, original.From], Conversations.Direct(user, original.From)), false);
+        });
+    }
+}

@@ -1,0 +1,26 @@
+namespace CometChat.Core;
+
+/// <summary>
+/// Ephemeral typing events: never stored, no mid, never move a cursor, and reach only the recipient's
+/// connections open at this moment.
+/// </summary>
+internal sealed class Typing(IWakeUpBus bus, IUserStore users)
+{
+    public async Task PublishAsync(string from, string? to, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(to)) throw new ChatException(ChatError.BadRequest("'to' is required: a user name or #room."));
+        if (to.StartsWith('#'))
+        {
+            var room = Names.Room(to, "to");
+            if (!await users.IsMemberAsync(room, from, ct))
+                throw new ChatException(ChatError.Forbidden($"'to': you are not a member of #{room}."));
+            var e = new ChatEvent("typing", from, "#" + room);
+            foreach (var member in await users.RoomMembersAsync(room, ct))
+                if (member != from) bus.PublishEvent(member, e);
+            return;
+        }
+        var name = Names.User(to, "to");
+        if (await users.GetUserAsync(name, ct) is null) throw new ChatException(ChatError.NotFound($"'to': no user is named '{name}'."));
+        bus.PublishEvent(name, new ChatEvent("typing", from, name));
+    }
+}
