@@ -7,6 +7,12 @@ public sealed class ChatOptions
 {
     public const string Section = "Chat";
 
+    /// <summary><c>sqlite</c> (one node, <see cref="Database"/>) or <c>postgres</c> (any number of nodes sharing ConnectionStrings:Postgres).</summary>
+    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Chat:Store must be 'sqlite' or 'postgres'.")]
+    public string Store { get; set; } = "sqlite";
+    /// <summary><c>none</c> (one node) or <c>redis</c>: wake-ups, typing, presence and rate limits across nodes over ConnectionStrings:Redis.</summary>
+    [RegularExpression("^(none|redis)$", ErrorMessage = "Chat:Backplane must be 'none' or 'redis'.")]
+    public string Backplane { get; set; } = "none";
     [Required] public string Database { get; set; } = "cometchat.db";
     /// <summary>How long a write waits for a lock held by another process before answering 503.</summary>
     [Range(1, 600)] public int DatabaseBusyTimeoutSeconds { get; set; } = 5;
@@ -25,6 +31,11 @@ public sealed class ChatOptions
     public CorsSection Cors { get; set; } = new();
     public SupportSection Support { get; set; } = new();
     public LimitsSection Limits { get; set; } = new();
+    public RedisSection Redis { get; set; } = new();
+
+    /// <summary>Other nodes write to the same store.</summary>
+    public bool SharedStore => Store == "postgres";
+    public bool RedisBackplane => Backplane == "redis";
 
     public sealed class HttpSection
     {
@@ -85,6 +96,12 @@ public sealed class ChatOptions
         [Range(1024, 64 * 1024 * 1024)] public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
         [Range(256, 65536)] public int MaxUrlChars { get; set; } = 2048;
         [Range(1, 600)] public int RequestHeadersTimeoutSeconds { get; set; } = 15;
+    }
+
+    public sealed class RedisSection
+    {
+        /// <summary>Prefix of every Redis key and channel, so several clusters can share one Redis.</summary>
+        [Required, RegularExpression("^[A-Za-z0-9_.:-]{1,64}$")] public string Prefix { get; set; } = "cometchat";
     }
 
     public sealed class SupportSection

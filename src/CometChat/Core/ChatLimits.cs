@@ -7,17 +7,27 @@ namespace CometChat.Core;
 /// Every abuse limit in one place, on ASP.NET Core's rate limiters (System.Threading.RateLimiting):
 /// sends and typing per user, login attempts per name and per IP, new connections per IP, and
 /// concurrent connections per IP. Chat:Limits:Enabled=false lifts them all at once (load tests on
-/// loopback); the global connection caps stay, as Kestrel limits.
+/// loopback); the global connection caps stay, as Kestrel limits. With several nodes, the per-user and
+/// per-name limits are also counted across nodes (<see cref="ISharedRateLimits"/>), so spreading requests
+/// over nodes does not multiply them; connection caps stay per node.
 /// </summary>
 internal sealed class ChatLimits : IDisposable
 {
     private readonly ChatOptions.LimitsSection _o;
     private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByName, _loginsByIp, _connectionsByIp;
     private readonly Dictionary<string, int> _openByIp = new(StringComparer.Ordinal);
+    private readonly ISharedRateLimits? _shared;
+    private readonly SharedWindow _sendWindow, _typingWindow, _loginNameWindow, _loginIpWindow;
 
-    public ChatLimits(IOptions<ChatOptions> options)
+    public ChatLimits(IOptions<ChatOptions> options, ISharedRateLimits? shared = null)
     {
         _o = options.Value.Limits;
+        _shared = shared;
+        // The token buckets' bursts, refilled over the time the rate needs for them, as fixed windows.
+        _sendWindow = new("send", _o.SendBurst, TimeSpan.FromSeconds(Math.Max(1.0, (double)_o.SendBurst / _o.SendsPerSecond)));
+        _typingWindow = new("typing", _o.TypingPerSecond * 4, TimeSpan.FromSeconds(4));
+        _loginNameWindow = new("login-name", _o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
+        _loginIpWindow = new("login-ip", _o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _sends = Bucket(_o.SendsPerSecond, _o.SendBurst);
         _typing = Bucket(_o.TypingPerSecond, _o.TypingPerSecond * 4);
         _loginsByName = Window(_o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
@@ -28,14 +38,14 @@ internal sealed class ChatLimits : IDisposable
     public bool Enabled => _o.Enabled;
 
     /// <summary>Sends and receipts, on every transport.</summary>
-    public void CheckSend(string user) => Check(_sends, user, $"Too many messages from '{user}'; slow down.");
+    public void CheckSend(string user) => Check(_sends, _sendWindow, user, $"Too many messages from '{user}'; slow down.");
 
-    public void CheckTyping(string user) => Check(_typing, user, $"Too many typing events from '{user}'.");
+    public void CheckTyping(string user) => Check(_typing, _typingWindow, user, $"Too many typing events from '{user}'.");
 
     public void CheckLogin(string name, string? ip)
     {
-        Check(_loginsByName, name, $"Too many login attempts for 'name' {name}; wait before trying again.");
-        if (ip is not null) Check(_loginsByIp, ip, "Too many login attempts from your address; wait before trying again.");
+        Check(_loginsByName, _loginNameWindow, name, $"Too many login attempts for 'name' {name}; wait before trying again.");
+        if (ip is not null) Check(_loginsByIp, _loginIpWindow, ip, "Too many login attempts from your address; wait before trying again.");
     }
 
     /// <summary>A new TCP connection from <paramref name="ip"/>: false when its rate or its concurrent cap is exceeded.</summary>
@@ -64,14 +74,23 @@ internal sealed class ChatLimits : IDisposable
         }
     }
 
-    private void Check(PartitionedRateLimiter<string> limiter, string key, string detail)
+    private void Check(PartitionedRateLimiter<string> limiter, SharedWindow window, string key, string detail)
     {
         if (!_o.Enabled) return;
-        using var lease = limiter.AttemptAcquire(key);
-        if (lease.IsAcquired) return;
-        var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 1;
+        int retry;
+        using (var lease = limiter.AttemptAcquire(key))
+        {
+            if (lease.IsAcquired)
+            {
+                if (_shared?.TryAcquire(window.Name, key, window.Permits, window.Length) is not { } wait) return;
+                retry = wait;
+            }
+            else retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 1;
+        }
         throw new ChatException(ChatError.RateLimited(detail + $" Retry after {Math.Max(1, retry)} s.")) { RetryAfterSeconds = Math.Max(1, retry) };
     }
+
+    private readonly record struct SharedWindow(string Name, int Permits, TimeSpan Length);
 
     private static PartitionedRateLimiter<string> Bucket(int perSecond, int burst) =>
         PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
@@ -101,4 +120,11 @@ internal sealed class ChatLimits : IDisposable
         _loginsByIp.Dispose();
         _connectionsByIp.Dispose();
     }
+}
+
+/// <summary>Rate limits counted across every node (Chat:Backplane=redis): fixed windows per name and key.</summary>
+internal interface ISharedRateLimits
+{
+    /// <summary>Null when allowed (or when the count cannot be reached: local limits still hold), else seconds to wait.</summary>
+    int? TryAcquire(string name, string key, int permits, TimeSpan window);
 }

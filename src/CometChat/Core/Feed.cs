@@ -4,9 +4,29 @@ namespace CometChat.Core;
 /// Defines "a user's feed after a cursor" once: their inbox rows in mid order, minus the asking tab's own
 /// sends (API.md §2 <c>client</c>), whose mids the cursor still moves past.
 /// </summary>
-internal sealed class Feed(IMessageStore store, MessageWriter writer, RecentMessages recent, ChatStats stats)
+internal sealed class Feed(IMessageStore store, FeedHead feedHead, IWakeUpBus bus, RecentMessages recent, ChatStats stats)
 {
-    public long Head => writer.Head;
+    public long Head => feedHead.Value;
+
+    /// <summary>
+    /// Parses a client's cursor (normally <c>since</c>); absent means the head. A cursor past the known head
+    /// may come from another node that committed it a moment ago: the head is refreshed from the store before
+    /// answering 409 cursor_ahead.
+    /// </summary>
+    public async ValueTask<Cursor> ParseCursorAsync(string? value, CancellationToken ct, string name = "since")
+    {
+        try
+        {
+            return Cursor.Parse(value, Head, name) ?? new Cursor(Head);
+        }
+        catch (ChatException e) when (feedHead.Shared && e.Error.Status == 409)
+        {
+            return Cursor.Parse(value, await feedHead.RefreshAsync(ct), name)!.Value;
+        }
+    }
+
+    /// <summary>Catches up with other nodes' commits now (a no-op on one node).</summary>
+    public Task<long> RefreshHeadAsync(CancellationToken ct) => feedHead.RefreshAsync(ct);
 
     /// <summary>Every transport reads through here, so this is where deliveries are counted.</summary>
     public async Task<FeedPage> ReadAfterAsync(string user, string? client, Cursor cursor, int limit, CancellationToken ct)
@@ -21,7 +41,14 @@ internal sealed class Feed(IMessageStore store, MessageWriter writer, RecentMess
         // Read the head first: every mid at or below it is committed and visible, so when the feed has
         // nothing up to it the cursor may move to it (and the next read can skip the store entirely).
         var head = Head;
-        if (cursor.Mid >= head) return FeedPage.Empty(cursor);
+        if (cursor.Mid >= head)
+        {
+            // With other nodes writing and no live backplane to announce their commits, the head known here
+            // may be stale: one indexed max(mid) read keeps this fast path from hiding their messages.
+            if (!feedHead.Shared || bus.State == BusState.Up) return FeedPage.Empty(cursor);
+            head = await feedHead.RefreshAsync(ct);
+            if (cursor.Mid >= head) return FeedPage.Empty(cursor);
+        }
         if (recent.TryRead(user, client, cursor, limit) is { } cached) return cached;
 
         var rows = await store.ReadFeedAsync(user, cursor.Mid, limit + 1, ct);

@@ -73,6 +73,12 @@ internal sealed class FeedWaiters(IOptions<ChatOptions> options, Presence presen
             if (exceptClient is null || l.Client != exceptClient) l.Signal();
     }
 
+    /// <summary>Wakes every listener on this node: after wake-ups from other nodes may have been lost (backplane outage).</summary>
+    public void WakeAll()
+    {
+        foreach (var user in _byUser.Keys) Wake(user, null);
+    }
+
     public void Publish(string user, ChatEvent e)
     {
         foreach (var l in Snapshot(user)) l.Publish(e);

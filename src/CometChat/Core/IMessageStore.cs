@@ -8,6 +8,9 @@ internal interface IMessageStore
 
     long CountMessages();
 
+    /// <summary>The highest committed mid now (other nodes' commits included, on a shared store).</summary>
+    Task<long> ReadHeadAsync(CancellationToken ct);
+
     /// <summary>The user's feed after <paramref name="after"/>, ascending by mid, at most <paramref name="limit"/> rows.</summary>
     Task<IReadOnlyList<Message>> ReadFeedAsync(string user, long after, int limit, CancellationToken ct);
 

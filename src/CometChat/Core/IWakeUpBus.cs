@@ -1,17 +1,26 @@
 namespace CometChat.Core;
 
-/// <summary>A committed message's wake-up: the feeds that changed, and the sending tab that must not be woken.</summary>
-internal readonly record struct WakeUp(IReadOnlyCollection<string> Users, string? Sender, string? SenderClient);
+/// <summary>
+/// A committed message's wake-up: the feeds that changed, the sending tab that must not be woken, and
+/// the message's mid (the new head: every mid up to it is committed, on every node).
+/// </summary>
+internal readonly record struct WakeUp(IReadOnlyCollection<string> Users, string? Sender, string? SenderClient, long Mid = 0);
 
-/// <summary>Carries wake-ups and ephemeral events to every node's waiters: in-process now, Redis when scaled out.</summary>
+/// <summary>Whether wake-ups reach other nodes: <c>Local</c> (one node), or a backplane that is up or down.</summary>
+internal enum BusState { Local, Up, Down }
+
+/// <summary>Carries wake-ups and ephemeral events to every node's waiters: in-process (one node), or Redis when scaled out.</summary>
 internal interface IWakeUpBus
 {
+    BusState State { get; }
     void Publish(WakeUp wake);
     void PublishEvent(string user, ChatEvent e);
 }
 
 internal sealed class LocalWakeUpBus(FeedWaiters waiters) : IWakeUpBus
 {
+    public BusState State => BusState.Local;
+
     public void Publish(WakeUp wake)
     {
         foreach (var user in wake.Users)

@@ -18,22 +18,22 @@ internal sealed partial class MessageWriter : BackgroundService
     private readonly ChatStats _stats;
     private readonly RecentMessages _recent;
     private readonly ILogger<MessageWriter> _log;
-    private long _head;
+    private readonly FeedHead _head;
 
-    public MessageWriter(IMessageStore store, IWakeUpBus bus, ChatStats stats, RecentMessages recent, ILogger<MessageWriter> log)
+    public MessageWriter(IMessageStore store, FeedHead head, IWakeUpBus bus, ChatStats stats, RecentMessages recent, ILogger<MessageWriter> log)
     {
         _store = store;
+        _head = head;
         _bus = bus;
         _stats = stats;
         _recent = recent;
         _log = log;
-        _head = store.Initialize();
-        recent.Reset(_head);
+        recent.Reset(head.Value);
         stats.SetStored(store.CountMessages());
     }
 
-    /// <summary>The highest committed mid: every mid at or below it is visible to readers.</summary>
-    public long Head => Volatile.Read(ref _head);
+    /// <summary>The highest committed mid known here: every mid at or below it is visible to readers (see <see cref="FeedHead"/>).</summary>
+    public long Head => _head.Value;
 
     /// <summary>Runs <paramref name="work"/> in the next batch's transaction and answers after its commit.</summary>
     public Task<T> RunAsync<T>(Func<IWriteTransaction, T> work)
@@ -102,10 +102,10 @@ internal sealed partial class MessageWriter : BackgroundService
         {
             // Cache, then head, then wake: a reader that sees the new head finds the messages cached.
             foreach (var a in appended) _recent.Add(a.Message, a.Recipients);
-            Volatile.Write(ref _head, appended[^1].Message.Mid);
+            _head.Advance(appended[^1].Message.Mid);
             _stats.Stored(appended.Count);
             foreach (var a in appended)
-                _bus.Publish(new WakeUp(a.Recipients, a.Message.From, a.Message.Client));
+                _bus.Publish(new WakeUp(a.Recipients, a.Message.From, a.Message.Client, a.Message.Mid));
         }
         foreach (var item in batch) item.Complete();
     }

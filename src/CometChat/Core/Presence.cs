@@ -5,44 +5,75 @@ namespace CometChat.Core;
 
 /// <summary>
 /// Online while any poll, stream or socket of a user is open, and for Chat:Presence:GraceSeconds after
-/// the last closes, so a long-polling user does not flicker offline between polls.
+/// the last closes, so a long-polling user does not flicker offline between polls. With several nodes,
+/// each node reports its own view to <see cref="IClusterPresence"/> and reads the others' from it.
 /// </summary>
-internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time)
+internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time, IClusterPresence? cluster = null)
 {
     private readonly ConcurrentDictionary<string, State> _users = new(StringComparer.Ordinal);
     private readonly long _graceMs = options.Value.Presence.GraceSeconds * 1000L;
+    // A node re-reports its open users every heartbeat (Sweep); if it dies, they fall offline after this.
+    private readonly long _openMs = options.Value.HeartbeatSeconds * 3000L + options.Value.Presence.GraceSeconds * 1000L;
+    private readonly IClusterPresence _cluster = cluster ?? NoClusterPresence.Instance;
 
     public void Connected(string user)
     {
         var s = _users.GetOrAdd(user, static _ => new State());
-        lock (s) { s.Open++; s.LastSeen = Now(); }
+        var now = Now();
+        lock (s) { s.Open++; s.LastSeen = now; }
+        _cluster.Report(user, now, now + _openMs);
     }
 
     public void Disconnected(string user)
     {
         if (!_users.TryGetValue(user, out var s)) return;
-        lock (s) { s.Open = Math.Max(0, s.Open - 1); s.LastSeen = Now(); }
+        var now = Now();
+        int open;
+        lock (s) { open = s.Open = Math.Max(0, s.Open - 1); s.LastSeen = now; }
+        _cluster.Report(user, now, now + (open > 0 ? _openMs : _graceMs));
     }
 
     /// <summary>A short poll or send: seen now, online for the grace period.</summary>
     public void Touch(string user)
     {
         var s = _users.GetOrAdd(user, static _ => new State());
-        lock (s) s.LastSeen = Now();
+        var now = Now();
+        int open;
+        lock (s) { s.LastSeen = now; open = s.Open; }
+        _cluster.Report(user, now, now + (open > 0 ? _openMs : _graceMs));
     }
 
     public PresenceInfo Get(string user)
     {
-        if (!_users.TryGetValue(user, out var s)) return new(false, null);
-        lock (s)
+        var now = Now();
+        var local = new PresenceInfo(false, null);
+        if (_users.TryGetValue(user, out var s))
         {
-            var now = Now();
-            if (s.Open > 0) return new(true, now);
-            return new(now - s.LastSeen < _graceMs, s.LastSeen);
+            lock (s)
+            {
+                if (s.Open > 0) return new(true, now);
+                local = new(now - s.LastSeen < _graceMs, s.LastSeen);
+            }
         }
+        if (_cluster.Read(user) is not { } remote) return local;
+        var lastSeen = Math.Max(local.LastSeen ?? 0, remote.LastSeen);
+        if (remote.OnlineUntil > now && remote.OnlineUntil - remote.LastSeen > _graceMs) return new(true, now); // open on another node
+        return new(local.Online || remote.OnlineUntil > now, lastSeen);
     }
 
     public bool IsOnline(string user) => Get(user).Online;
+
+    /// <summary>Re-reports every user with an open connection here, so other nodes keep seeing them online.</summary>
+    public void Sweep()
+    {
+        var now = Now();
+        foreach (var (user, s) in _users)
+        {
+            bool open;
+            lock (s) open = s.Open > 0;
+            if (open) _cluster.Report(user, now, now + _openMs);
+        }
+    }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -54,3 +85,22 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time)
 }
 
 internal readonly record struct PresenceInfo(bool Online, long? LastSeen);
+
+/// <summary>One node's view of a user: last seen at, and online until (epoch ms).</summary>
+internal readonly record struct PresenceReport(long LastSeen, long OnlineUntil);
+
+/// <summary>Presence shared between nodes (Chat:Backplane=redis). Reports are fire-and-forget; reads never block long.</summary>
+internal interface IClusterPresence
+{
+    void Report(string user, long lastSeen, long onlineUntil);
+
+    /// <summary>The latest of every node's reports, or null when none is known (or the backplane is down).</summary>
+    PresenceReport? Read(string user);
+}
+
+internal sealed class NoClusterPresence : IClusterPresence
+{
+    public static readonly NoClusterPresence Instance = new();
+    public void Report(string user, long lastSeen, long onlineUntil) { }
+    public PresenceReport? Read(string user) => null;
+}

@@ -37,7 +37,7 @@ internal static class MessageEndpoints
         var user = await req.UserAsync();
         var limit = QueryLimits.Limit(req);
         var client = QueryLimits.Client(req);
-        var cursor = QueryLimits.Since(req, feed.Head);
+        var cursor = await QueryLimits.SinceAsync(req, feed);
         presence.Touch(user);
         var page = await feed.ReadAfterAsync(user, client, cursor, limit, req.Aborted);
         return ChatResponse.Page(req, page);

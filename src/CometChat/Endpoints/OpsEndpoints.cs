@@ -13,8 +13,12 @@ internal static class OpsEndpoints
         return app;
     }
 
-    /// <summary>200 only when a real write commits: a read-only or full disk must turn this 503.</summary>
-    private static async Task<IResult> Health(ChatRequest req, MessageWriter writer, TimeProvider time)
+    /// <summary>
+    /// 200 only when a real write commits: a read-only or full disk, or an unreachable PostgreSQL, must turn
+    /// this 503. A Redis backplane that is down is 200 "degraded": the node still serves every request, only
+    /// other nodes' messages reach it later (on the next read or heartbeat).
+    /// </summary>
+    private static async Task<IResult> Health(ChatRequest req, MessageWriter writer, IWakeUpBus bus, TimeProvider time)
     {
         string? problem = null;
         try
@@ -29,8 +33,15 @@ internal static class OpsEndpoints
         {
             problem = e is TimeoutException ? "The store did not commit within 5 seconds." : e.Message;
         }
+        var backplane = bus.State;
         if (problem is null)
-            return ChatResponse.Ok(req, w => { w.WriteStartObject(); w.WriteString("status", "ok"); w.WriteEndObject(); });
+            return ChatResponse.Ok(req, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("status", backplane == BusState.Down ? "degraded" : "ok");
+                if (backplane != BusState.Local) w.WriteString("backplane", backplane == BusState.Up ? "up" : "down");
+                w.WriteEndObject();
+            });
         throw new ChatException(ChatError.Unavailable(problem));
     }
 

@@ -15,6 +15,9 @@ internal static class QueryLimits
     /// <summary><c>since</c> as a cursor; absent means the head (no backlog).</summary>
     public static Cursor Since(ChatRequest req, long head) => Cursor.Parse(req.Get("since"), head) ?? new Cursor(head);
 
+    /// <summary><c>since</c> as a cursor; absent means the head. On several nodes, checks the store before answering 409.</summary>
+    public static ValueTask<Cursor> SinceAsync(ChatRequest req, Feed feed) => feed.ParseCursorAsync(req.Get("since"), req.Aborted);
+
     public static string? Client(ChatRequest req)
     {
         var client = req.Get("client");

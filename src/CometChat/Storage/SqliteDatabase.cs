@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -7,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace CometChat.Storage;
 
 /// <summary>Connections, PRAGMAs and schema migrations of the SQLite file.</summary>
-internal sealed partial class SqliteDatabase
+internal sealed class SqliteDatabase
 {
     private readonly string _connectionString, _writerConnectionString;
     private readonly int _busyTimeoutMs;
@@ -55,7 +53,7 @@ internal sealed partial class SqliteDatabase
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         using var c = OpenWriter();
         var version = c.ExecuteScalar<long>("PRAGMA user_version");
-        foreach (var (target, sql) in Migrations())
+        foreach (var (target, sql) in SchemaScript.Migrations("CometChat.Schema.sql"))
         {
             if (target <= version) continue;
             using var tx = c.BeginTransaction();
@@ -64,20 +62,6 @@ internal sealed partial class SqliteDatabase
             tx.Commit();
         }
     }
-
-    private static IEnumerable<(int Version, string Sql)> Migrations()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CometChat.Schema.sql")
-            ?? throw new InvalidOperationException("Schema.sql is not embedded.");
-        var text = new StreamReader(stream).ReadToEnd();
-        var parts = VersionMarker().Split(text);
-        // Split keeps the captured version numbers: [preamble, "1", sql1, "2", sql2, ...]
-        for (var i = 1; i + 1 < parts.Length; i += 2)
-            yield return (int.Parse(parts[i], System.Globalization.CultureInfo.InvariantCulture), parts[i + 1]);
-    }
-
-    [GeneratedRegex(@"^-- version: (\d+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex VersionMarker();
 
     /// <summary>Maps SQLite's "cannot serve now" failures to the core's 503.</summary>
     public static Exception Translate(SqliteException e) => e.SqliteErrorCode switch

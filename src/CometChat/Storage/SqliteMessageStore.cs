@@ -27,6 +27,9 @@ internal sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore, IUs
         return c.ExecuteScalar<long>("SELECT COUNT(*) FROM messages");
     }
 
+    public async Task<long> ReadHeadAsync(CancellationToken ct) =>
+        (await QueryAsync<long?>("SELECT MAX(mid) FROM messages", null, ct))[0] ?? 0;
+
     public Task<IReadOnlyList<Message>> ReadFeedAsync(string user, long after, int limit, CancellationToken ct) =>
         QueryAsync<Message>(
             $"SELECT {MessageColumns} FROM inbox i JOIN messages m ON m.mid = i.mid " +

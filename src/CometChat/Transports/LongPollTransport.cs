@@ -16,7 +16,7 @@ internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, IOptions
         var limit = QueryLimits.Limit(req);
         var timeout = QueryLimits.TimeoutSeconds(req, options.Value.Poll.DefaultTimeoutSeconds);
         var client = QueryLimits.Client(req);
-        var cursor = QueryLimits.Since(req, feed.Head);
+        var cursor = await QueryLimits.SinceAsync(req, feed);
 
         using var sub = new FeedSubscription(feed, waiters, user, client, cursor, limit, ListenerKind.Poll);
         if (timeout == 0) return ChatResponse.Page(req, await feed.ReadAfterAsync(user, client, cursor, limit, req.Aborted));

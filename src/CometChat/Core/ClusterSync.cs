@@ -1,0 +1,51 @@
+namespace CometChat.Core;
+
+/// <summary>
+/// On a shared store (several nodes), every Chat:HeartbeatSeconds: re-reads the head from the store and,
+/// when other nodes committed messages whose wake-ups never arrived here (backplane down, or a message lost
+/// while it reconnected), moves the head and wakes every local reader to look. Also re-reports this node's
+/// online users. The head is only trusted to the backplane while it is up and keeps pace: a commit seen in
+/// the store one sweep ago and still not announced counts as missed.
+/// </summary>
+internal sealed partial class ClusterSync(FeedHead head, IMessageStore store, IWakeUpBus bus, FeedWaiters waiters, Presence presence,
+    Microsoft.Extensions.Options.IOptions<ChatOptions> options, TimeProvider time, ILogger<ClusterSync> log) : BackgroundService
+{
+    private long _seenInStore;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) await SweepAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    /// <summary>One sweep; true when it found missed commits and woke the local readers.</summary>
+    public async Task<bool> SweepAsync(CancellationToken ct)
+    {
+        presence.Sweep();
+        long stored;
+        try { stored = await store.ReadHeadAsync(ct); }
+        catch (StoreUnavailableException e)
+        {
+            LogStoreDown(log, e);
+            return false;
+        }
+        var known = head.Value;
+        var missed = stored > known && (bus.State != BusState.Up || _seenInStore > known);
+        _seenInStore = stored;
+        if (!missed) return false;
+        head.Advance(stored);
+        LogCaughtUp(log, known, stored);
+        waiters.WakeAll();
+        return true;
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Caught up from the store: head {Known} -> {Stored} (wake-ups from other nodes were missed)")]
+    private static partial void LogCaughtUp(ILogger logger, long known, long stored);
+
+    [LoggerMessage(2, LogLevel.Debug, "Head sweep could not read the store")]
+    private static partial void LogStoreDown(ILogger logger, Exception e);
+}

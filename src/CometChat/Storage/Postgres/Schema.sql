@@ -1,0 +1,62 @@
+-- The CometChat schema for PostgreSQL (Chat:Store=postgres): the same tables as ../Schema.sql.
+-- Each "-- version: N" section migrates a database at schema_version N-1 to N; sections only ever get
+-- appended, never edited. Names use COLLATE "C" so lists sort by code point as they do on SQLite.
+-- "user" is a reserved word here, so that column is always quoted.
+
+-- version: 1
+CREATE TABLE settings (
+    key   text COLLATE "C" PRIMARY KEY,
+    value text NOT NULL
+);
+
+CREATE TABLE users (
+    name          text COLLATE "C" PRIMARY KEY,
+    password_hash text NULL,
+    created_at    bigint NOT NULL
+);
+
+-- mid is the feed cursor. Every write transaction takes one advisory lock before its first nextval and
+-- holds it to its commit, so mids are assigned and become visible in one order across all nodes.
+CREATE TABLE messages (
+    mid          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id           text COLLATE "C" NOT NULL,
+    sender       text COLLATE "C" NOT NULL,
+    recipient    text COLLATE "C" NOT NULL,
+    kind         text NOT NULL,
+    body         text NOT NULL,
+    sent_at      bigint NOT NULL,
+    ref          bigint NULL,
+    sid          bigint NULL,
+    client       text NULL,
+    conversation text COLLATE "C" NOT NULL
+);
+CREATE UNIQUE INDEX messages_sender_id ON messages (sender, id);
+CREATE INDEX messages_conversation ON messages (conversation, mid);
+
+CREATE TABLE inbox (
+    "user" text COLLATE "C" NOT NULL,
+    mid    bigint NOT NULL REFERENCES messages (mid),
+    PRIMARY KEY ("user", mid)
+);
+
+CREATE TABLE rooms (
+    name       text COLLATE "C" PRIMARY KEY,
+    created_by text NOT NULL,
+    created_at bigint NOT NULL
+);
+
+CREATE TABLE members (
+    room      text COLLATE "C" NOT NULL REFERENCES rooms (name),
+    "user"    text COLLATE "C" NOT NULL,
+    joined_at bigint NOT NULL,
+    PRIMARY KEY (room, "user")
+);
+
+CREATE TABLE support_sessions (
+    sid       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer  text COLLATE "C" NOT NULL,
+    agent     text COLLATE "C" NULL,
+    opened_at bigint NOT NULL,
+    closed_at bigint NULL
+);
+CREATE INDEX support_open_by_customer ON support_sessions (customer) WHERE closed_at IS NULL;
