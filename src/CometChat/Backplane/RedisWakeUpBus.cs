@@ -64,7 +64,7 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
     /// <summary>After an outage every wake-up published meanwhile is gone: re-read the head and let every local reader look.</summary>
     public async Task CatchUpAsync()
     {
-        try { await _head.RefreshAsync(CancellationToken.None); }
+        try { _head.Announce(await _head.RefreshAsync(CancellationToken.None)); }
         catch (StoreUnavailableException) { } // the readers' own store reads will answer 503 or catch up later
         _waiters.WakeAll();
     }
@@ -98,7 +98,7 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
                 return;
             }
             // Head first: a reader woken below may take the fast path only up to what is committed.
-            _head.Advance(m.GetProperty("h").GetInt64());
+            _head.Announce(m.GetProperty("h").GetInt64());
             var sender = m.TryGetProperty("s", out var s) ? s.GetString() : null;
             var client = m.TryGetProperty("c", out var c) ? c.GetString() : null;
             foreach (var u in m.GetProperty("u").EnumerateArray())

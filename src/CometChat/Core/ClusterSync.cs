@@ -4,8 +4,9 @@ namespace CometChat.Core;
 /// On a shared store (several nodes), every Chat:HeartbeatSeconds: re-reads the head from the store and,
 /// when other nodes committed messages whose wake-ups never arrived here (backplane down, or a message lost
 /// while it reconnected), moves the head and wakes every local reader to look. Also re-reports this node's
-/// online users. The head is only trusted to the backplane while it is up and keeps pace: a commit seen in
-/// the store one sweep ago and still not announced counts as missed.
+/// online users. A commit that woke nobody here (see <see cref="FeedHead.Announced"/>) counts as missed at
+/// once while the backplane is down or absent; while it is up, only when it was already in the store one
+/// sweep ago (its wake-up had a whole heartbeat to arrive).
 /// </summary>
 internal sealed partial class ClusterSync(FeedHead head, IMessageStore store, IWakeUpBus bus, FeedWaiters waiters, Presence presence,
     Microsoft.Extensions.Options.IOptions<ChatOptions> options, TimeProvider time, ILogger<ClusterSync> log) : BackgroundService
@@ -33,12 +34,12 @@ internal sealed partial class ClusterSync(FeedHead head, IMessageStore store, IW
             LogStoreDown(log, e);
             return false;
         }
-        var known = head.Value;
-        var missed = stored > known && (bus.State != BusState.Up || _seenInStore > known);
+        var announced = head.Announced;
+        var missed = stored > announced && (bus.State != BusState.Up || _seenInStore > announced);
         _seenInStore = stored;
         if (!missed) return false;
-        head.Advance(stored);
-        LogCaughtUp(log, known, stored);
+        head.Announce(stored);
+        LogCaughtUp(log, announced, stored);
         waiters.WakeAll();
         return true;
     }

@@ -11,27 +11,42 @@ namespace CometChat.Core;
 internal sealed class FeedHead
 {
     private readonly IMessageStore _store;
-    private long _value;
+    private long _value, _announced;
 
     public FeedHead(IMessageStore store, IOptions<ChatOptions> options)
     {
         _store = store;
         Shared = options.Value.SharedStore;
-        _value = store.Initialize();
+        _value = _announced = store.Initialize();
     }
 
     public long Value => Volatile.Read(ref _value);
+
+    /// <summary>
+    /// The highest mid whose wake-ups reached this node's readers (its own commits, backplane messages, a
+    /// catch-up that woke everyone). Commits between this and the store's head woke nobody here yet.
+    /// </summary>
+    public long Announced => Volatile.Read(ref _announced);
+
+    /// <summary>A commit whose readers on this node have been (or are being) woken.</summary>
+    public void Announce(long mid)
+    {
+        Advance(mid);
+        Max(ref _announced, mid);
+    }
 
     /// <summary>True when other nodes write to the same store.</summary>
     public bool Shared { get; }
 
     /// <summary>Moves the head up to <paramref name="mid"/> (never down); true when it moved.</summary>
-    public bool Advance(long mid)
+    public bool Advance(long mid) => Max(ref _value, mid);
+
+    private static bool Max(ref long field, long mid)
     {
-        var seen = Volatile.Read(ref _value);
+        var seen = Volatile.Read(ref field);
         while (mid > seen)
         {
-            var was = Interlocked.CompareExchange(ref _value, mid, seen);
+            var was = Interlocked.CompareExchange(ref field, mid, seen);
             if (was == seen) return true;
             seen = was;
         }

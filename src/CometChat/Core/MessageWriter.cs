@@ -102,7 +102,7 @@ internal sealed partial class MessageWriter : BackgroundService
         {
             // Cache, then head, then wake: a reader that sees the new head finds the messages cached.
             foreach (var a in appended) _recent.Add(a.Message, a.Recipients);
-            _head.Advance(appended[^1].Message.Mid);
+            _head.Announce(appended[^1].Message.Mid);
             _stats.Stored(appended.Count);
             foreach (var a in appended)
                 _bus.Publish(new WakeUp(a.Recipients, a.Message.From, a.Message.Client, a.Message.Mid));

@@ -6,11 +6,14 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace CometChat.Tests.Contract;
 
-public sealed class AuthContractTests : IAsyncLifetime
+public class AuthContractTests : IAsyncLifetime
 {
+    /// <summary>Extra settings of a subclass that runs these tests on another backend (see Scaleout/PostgresSuiteTests.cs).</summary>
+    protected virtual Dictionary<string, string?> Backend => [];
+
     private ChatServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await ChatServer.StartAsync();
+    public async Task InitializeAsync() => _server = await ChatServer.StartAsync(Backend);
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]

@@ -5,14 +5,17 @@ using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Contract;
 
-public sealed class MessageContractTests : IAsyncLifetime
+public class MessageContractTests : IAsyncLifetime
 {
+    /// <summary>Extra settings of a subclass that runs these tests on another backend (see Scaleout/PostgresSuiteTests.cs).</summary>
+    protected virtual Dictionary<string, string?> Backend => [];
+
     private ChatServer _server = null!;
     private TestUser _alice = null!, _bob = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync(new() { ["Chat:MaxBodyChars"] = "50" });
+        _server = await ChatServer.StartAsync(new Dictionary<string, string?> { ["Chat:MaxBodyChars"] = "50" }.With(Backend));
         _alice = await _server.LoginAsync("alice");
         _bob = await _server.LoginAsync("bob");
     }

@@ -4,14 +4,17 @@ using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Contract;
 
-public sealed class ReceiptAndTypingTests : IAsyncLifetime
+public class ReceiptAndTypingTests : IAsyncLifetime
 {
+    /// <summary>Extra settings of a subclass that runs these tests on another backend (see Scaleout/PostgresSuiteTests.cs).</summary>
+    protected virtual Dictionary<string, string?> Backend => [];
+
     private ChatServer _server = null!;
     private TestUser _alice = null!, _bob = null!, _carol = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync();
+        _server = await ChatServer.StartAsync(Backend);
         _alice = await _server.LoginAsync("alice");
         _bob = await _server.LoginAsync("bob");
         _carol = await _server.LoginAsync("carol");

@@ -7,7 +7,9 @@ namespace CometChat.Tests.Infrastructure;
 
 /// <summary>
 /// A real CometChat on Kestrel at 127.0.0.1, port 0, over a real SQLite file in a temp folder, with a
-/// FakeTimeProvider so timeouts and heartbeats are driven by the test, never by sleeping.
+/// FakeTimeProvider so timeouts and heartbeats are driven by the test, never by sleeping. With
+/// <c>Chat:Store=postgres</c> and no connection string given, it runs on a fresh PostgreSQL database of
+/// its own instead, created here and dropped on dispose.
 /// </summary>
 internal sealed class ChatServer : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ internal sealed class ChatServer : IAsyncDisposable
     private readonly bool _ownsDir;
     private readonly Dictionary<string, string?> _settings;
     private WebApplication? _app;
+    private PostgresTestDatabase? _database;
 
     private ChatServer(TempDirectory dir, bool ownsDir, Dictionary<string, string?> settings, FakeTimeProvider time)
     {
@@ -34,8 +37,22 @@ internal sealed class ChatServer : IAsyncDisposable
 
     public static async Task<ChatServer> StartAsync(Dictionary<string, string?>? settings = null, TempDirectory? dir = null, FakeTimeProvider? time = null)
     {
-        var server = new ChatServer(dir ?? new TempDirectory(), dir is null, settings ?? [], time ?? new FakeTimeProvider(DateTimeOffset.UtcNow));
-        await server.StartAppAsync();
+        settings = new Dictionary<string, string?>(settings ?? []);
+        var server = new ChatServer(dir ?? new TempDirectory(), dir is null, settings, time ?? new FakeTimeProvider(DateTimeOffset.UtcNow));
+        if (settings.GetValueOrDefault("Chat:Store") == "postgres" && !settings.ContainsKey("ConnectionStrings:Postgres"))
+        {
+            server._database = await PostgresTestDatabase.CreateAsync();
+            settings["ConnectionStrings:Postgres"] = server._database.ConnectionString;
+        }
+        try
+        {
+            await server.StartAppAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 
@@ -132,6 +149,7 @@ internal sealed class ChatServer : IAsyncDisposable
     {
         await StopAppAsync();
         if (_ownsDir) _dir.Dispose();
+        if (_database is not null) await _database.DisposeAsync();
     }
 }
 

@@ -4,14 +4,17 @@ using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Transports;
 
-public sealed class LongPollTests : IAsyncLifetime
+public class LongPollTests : IAsyncLifetime
 {
+    /// <summary>Extra settings of a subclass that runs these tests on another backend (see Scaleout/PostgresSuiteTests.cs).</summary>
+    protected virtual Dictionary<string, string?> Backend => [];
+
     private ChatServer _server = null!;
     private TestUser _alice = null!, _bob = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync(new() { ["Chat:MaxParkedPerUser"] = "3" });
+        _server = await ChatServer.StartAsync(new Dictionary<string, string?> { ["Chat:MaxParkedPerUser"] = "3" }.With(Backend));
         _alice = await _server.LoginAsync("alice");
         _bob = await _server.LoginAsync("bob");
     }
