@@ -16,12 +16,19 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time,
     private readonly long _openMs = options.Value.HeartbeatSeconds * 3000L + options.Value.Presence.GraceSeconds * 1000L;
     private readonly IClusterPresence _cluster = cluster ?? NoClusterPresence.Instance;
 
+    /// <summary>
+    /// Raised after a user opens a connection or is touched, so whoever waits for a user to be online (the
+    /// support desk's queue) hears of it. Handlers run on the caller's thread and must not block.
+    /// </summary>
+    public event Action<string>? Seen;
+
     public void Connected(string user)
     {
         var s = _users.GetOrAdd(user, static _ => new State());
         var now = Now();
         lock (s) { s.Open++; s.LastSeen = now; }
         _cluster.Report(user, now, now + _openMs);
+        Seen?.Invoke(user);
     }
 
     public void Disconnected(string user)
@@ -41,6 +48,7 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time,
         int open;
         lock (s) { s.LastSeen = now; open = s.Open; }
         _cluster.Report(user, now, now + (open > 0 ? _openMs : _graceMs));
+        Seen?.Invoke(user);
     }
 
     public PresenceInfo Get(string user)
