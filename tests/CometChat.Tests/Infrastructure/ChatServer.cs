@@ -34,6 +34,8 @@ internal sealed class ChatServer : IAsyncDisposable
     public int SocketPort { get; private set; }
     public string DatabasePath => _dir.File("chat.db");
     public IServiceProvider Services => _app!.Services;
+    /// <summary>The PostgreSQL database this server created for itself (Chat:Store=postgres), else null.</summary>
+    public string? PostgresDatabaseName => _database?.Name;
 
     public static async Task<ChatServer> StartAsync(Dictionary<string, string?>? settings = null, TempDirectory? dir = null, FakeTimeProvider? time = null)
     {

@@ -73,6 +73,15 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync();
     }
 
+    public static async Task<long> AdminScalarAsync(string sql, string database)
+    {
+        await using var c = new NpgsqlConnection(TestServices.Postgres);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, c);
+        cmd.Parameters.AddWithValue("db", database);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
