@@ -1,5 +1,7 @@
 using System.Net;
 using CometChat.Http;
+using CometChat.Transports.Socket;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.FileProviders;
 
@@ -20,12 +22,17 @@ public static class ChatApp
         {
             var listeners = kestrel.ApplicationServices.GetRequiredService<ChatListeners>();
             listeners.Http = Listen(kestrel, options.Http.Address, options.Http.Port, _ => { });
+            if (options.Socket.Enabled)
+                listeners.Socket = Listen(kestrel, options.Socket.Address, options.Socket.Port, l => l.UseConnectionHandler<SocketConnectionHandler>());
         });
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseApiHeaders();
         app.UseCors();
+        // Protocol pings keep proxies from idling the socket out; a client that stops answering them is aborted.
+        var heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = heartbeat, KeepAliveTimeout = heartbeat });
         var staticRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, options.StaticRoot));
         if (Directory.Exists(staticRoot))
         {
