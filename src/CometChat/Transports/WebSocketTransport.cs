@@ -66,7 +66,9 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
         }
         finally
         {
-            if (ws.State != WebSocketState.Closed) ws.Abort();
+            // A socket that sent its close frame (1007 from the WebSocket itself, 1009, 1001) is disposed, not
+            // aborted: an abort could reset the connection before the client reads that frame.
+            if (ws.State is WebSocketState.Open or WebSocketState.Connecting) ws.Abort();
         }
     }
 
@@ -95,8 +97,18 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
                 await writer.SendAsync(reply, aborted);
             }
         }
-        // Invalid UTF-8 in a text frame: the WebSocket itself has already closed with 1007.
-        catch (WebSocketException) { return null; }
+        catch (WebSocketException)
+        {
+            // A protocol error (invalid UTF-8 in a text frame: 1007, a bad opcode...): the WebSocket has sent its
+            // close frame and aborted itself. Returning at once could reset the connection before the client
+            // reads that frame, so give the client the close timeout to hang up first.
+            if (!aborted.IsCancellationRequested)
+            {
+                try { await Task.Delay(CloseTimeout, time, aborted); }
+                catch (OperationCanceledException) { }
+            }
+            return null;
+        }
         catch (OperationCanceledException) { return null; }
         catch (WriteTimeoutException) { return null; }
     }

@@ -27,15 +27,14 @@ internal abstract partial class FeedReader : IAsyncDisposable
     public static readonly string[] Http = ["ndjson", "text", "multipart", "html", "sse"];
 
     /// <summary>Opens <paramref name="transport"/> for <paramref name="user"/> after <paramref name="since"/> and reads its opening bytes.</summary>
-    public static async Task<FeedReader> OpenAsync(TestUser user, string transport, long? since, string query = "")
+    public static async Task<FeedReader> OpenAsync(TestUser user, string transport, long? since, string query = "", HttpClient? http = null)
     {
         var sinceQuery = since is null ? "" : $"&since={since}";
         FeedReader reader = transport switch
         {
             "ws" => new WebSocketReader(),
             "tcp" => new TcpReader(),
-            "sse" => new HttpReader(transport),
-            _ => new HttpReader(transport),
+            _ => new HttpReader(transport, http ?? user.Server.Http),
         };
         var url = transport switch
         {
@@ -78,7 +77,7 @@ internal abstract partial class FeedReader : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
-    private sealed partial class HttpReader(string format) : FeedReader
+    private sealed partial class HttpReader(string format, HttpClient http) : FeedReader
     {
         public HttpResponseMessage Response { get; private set; } = null!;
         private StreamReader _lines = null!;
@@ -86,7 +85,7 @@ internal abstract partial class FeedReader : IAsyncDisposable
         protected override async Task ConnectAsync(TestUser user, string url, long? since)
         {
             var req = user.Request(HttpMethod.Get, url);
-            Response = await user.Server.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
+            Response = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead);
             if (!Response.IsSuccessStatusCode)
                 throw new ShouldAssertException($"{url}: {(int)Response.StatusCode} {await Response.Content.ReadAsStringAsync()}");
             _lines = new StreamReader(await Response.Content.ReadAsStreamAsync(), new UTF8Encoding(false));
