@@ -37,6 +37,8 @@ public sealed class SocketTests : IAsyncLifetime
         _server.SocketPort.ShouldNotBe(0);
         await using var bob = await AuthedAsync(_bob);
         Stats.OpenSockets.ShouldBe(1);
+        (await _alice.GetAsync("api/stats")).GetProperty("sockets").GetInt64().ShouldBe(1);
+        _server.Get<Presence>().IsOnline("bob").ShouldBeTrue();
 
         var sent = await _alice.SendAsync("bob", "over tcp");
         var got = await bob.NextMessageAsync();

@@ -46,6 +46,8 @@ public sealed class StreamTests : IAsyncLifetime
             _ => "text/event-stream; charset=utf-8",
         });
         Stats.OpenStreams.ShouldBe(1);
+        (await _alice.GetAsync("api/stats")).GetProperty("openStreams").GetInt64().ShouldBe(1);
+        _server.Get<Presence>().IsOnline("bob").ShouldBeTrue();
 
         var sent = await _alice.SendAsync("bob", "hello stream");
         var got = await reader.NextMessageAsync();
