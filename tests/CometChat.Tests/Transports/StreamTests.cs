@@ -209,8 +209,10 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task ShutdownEndsOpenStreamsPromptly()
     {
+        // Its own client: StopAppAsync disposes the server's HttpClient, which would cut these reads on the client side.
+        using var http = new HttpClient { BaseAddress = _server.BaseUri };
         var readers = new List<FeedReader>();
-        foreach (var format in FeedReader.Http) readers.Add(await FeedReader.OpenAsync(_bob, format, _bob.Cursor));
+        foreach (var format in FeedReader.Http) readers.Add(await FeedReader.OpenAsync(_bob, format, _bob.Cursor, http: http));
         var stop = _server.StopAppAsync();
         foreach (var r in readers)
         {

@@ -92,7 +92,7 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
         {
             try { await task; }
             catch (WriteTimeoutException) { LogWriteTimeout(log, user, _writeTimeout.TotalSeconds); connection.Abort(); }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionResetException or InvalidOperationException) { }
+            catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionResetException) { }
         }
     }
 
