@@ -20,9 +20,13 @@ internal static class ChatServices
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
 
         services.AddSingleton<ChatStats>();
+        services.AddSingleton<ChatLimits>();
+        services.AddMetrics();
+        services.AddSingleton<ChatMetrics>();
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
         services.AddSingleton<IWakeUpBus, LocalWakeUpBus>();
+        services.AddSingleton(sp => new RecentMessages(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentMessages));
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddSingleton<Feed>();

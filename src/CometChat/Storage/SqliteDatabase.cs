@@ -9,18 +9,23 @@ namespace CometChat.Storage;
 /// <summary>Connections, PRAGMAs and schema migrations of the SQLite file.</summary>
 internal sealed partial class SqliteDatabase
 {
-    private readonly string _connectionString;
+    private readonly string _connectionString, _writerConnectionString;
+    private readonly int _busyTimeoutMs;
 
     public SqliteDatabase(IOptions<ChatOptions> options)
     {
         Path = System.IO.Path.GetFullPath(options.Value.Database);
-        _connectionString = new SqliteConnectionStringBuilder
+        _busyTimeoutMs = options.Value.DatabaseBusyTimeoutSeconds * 1000;
+        var builder = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
             Pooling = true,
-            ForeignKeys = true,
-            DefaultTimeout = 5, // seconds; Microsoft.Data.Sqlite retries SQLITE_BUSY until then
-        }.ToString();
+            DefaultTimeout = options.Value.DatabaseBusyTimeoutSeconds, // Microsoft.Data.Sqlite retries SQLITE_BUSY until then
+        };
+        // Readers never write, so they skip the foreign_keys PRAGMA that Microsoft.Data.Sqlite would run on every open.
+        _connectionString = builder.ToString();
+        builder.ForeignKeys = true;
+        _writerConnectionString = builder.ToString();
     }
 
     public string Path { get; }
@@ -38,8 +43,10 @@ internal sealed partial class SqliteDatabase
     /// </summary>
     public SqliteConnection OpenWriter()
     {
-        var c = Open();
-        c.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        var c = new SqliteConnection(_writerConnectionString);
+        c.Open();
+        // A 32 MiB page cache: room fan-out touches one inbox page per member.
+        c.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA cache_size=-32768;");
         return c;
     }
 

@@ -135,6 +135,7 @@ public sealed class TransportParityTests : IAsyncLifetime
             ["Chat:HeartbeatSeconds"] = "3600",
             ["Chat:Stream:MaxSeconds"] = "86400",
             ["Chat:MaxBodyChars"] = "1000000",
+            ["Chat:Limits:MaxRequestBodyBytes"] = "2000000",
             ["Chat:Socket:MaxLineBytes"] = "2000000",
         });
         var slow = await OpenStalledAsync(transport);
