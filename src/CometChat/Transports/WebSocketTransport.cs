@@ -11,7 +11,7 @@ namespace CometChat.Transports;
 /// Chat:HeartbeatSeconds) while client commands come in. Two loops, one <see cref="FrameWriter"/>;
 /// the close handshake has a timeout, then the socket is aborted.
 /// </summary>
-internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters, ClientCommands commands, ChatStats stats,
+internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters, ClientCommands commands,
     IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<WebSocketTransport> log)
 {
     public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
@@ -34,7 +34,7 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
         using var writer = new SocketWriter(ws, _writeTimeout, time);
         using var feedEnd = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, lifetime.ApplicationStopping);
 
-        var feeding = FeedPump.RunAsync(sub, writer, _heartbeat, time, stats, feedEnd.Token);
+        var feeding = FeedPump.RunAsync(sub, writer, _heartbeat, time, feedEnd.Token);
         var receiving = ReceiveAsync(ws, writer, user, client, ctx.RequestAborted);
         try
         {

@@ -14,7 +14,7 @@ namespace CometChat.Transports.Socket;
 /// ways as lines. A Flash policy request gets the policy; an AUTH line ending in <c>\0</c> switches the
 /// connection to <c>\0</c>-terminated frames. A client silent for Chat:Socket:IdleSeconds is closed.
 /// </summary>
-internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed feed, FeedWaiters waiters, ClientCommands commands, ChatStats stats,
+internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed feed, FeedWaiters waiters, ClientCommands commands,
     IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SocketConnectionHandler> log) : ConnectionHandler
 {
     private readonly ChatOptions _options = options.Value;
@@ -84,7 +84,7 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
         }, closing);
 
         using var end = CancellationTokenSource.CreateLinkedTokenSource(closing);
-        var feeding = FeedPump.RunAsync(sub, writer, _heartbeat, time, stats, end.Token);
+        var feeding = FeedPump.RunAsync(sub, writer, _heartbeat, time, end.Token);
         var receiving = ReceiveAsync(connection.Transport.Input, writer, user, terminator, idle, end.Token);
         await Task.WhenAny(feeding, receiving);
         await end.CancelAsync();

@@ -11,7 +11,7 @@ namespace CometChat.Transports.Streaming;
 /// <see cref="FeedPump"/>. Everything a request can get wrong is rejected before the first byte, so errors
 /// are ordinary problem+json (or JSONP / a script call where a callback applies).
 /// </summary>
-internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, ChatStats stats, IOptions<ChatOptions> options, TimeProvider time,
+internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOptions<ChatOptions> options, TimeProvider time,
     IHostApplicationLifetime lifetime, ILogger<StreamLoop> log)
 {
     private readonly TimeProvider _time = time;
@@ -101,7 +101,7 @@ internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, ChatSta
         var sink = new Sink(format, response.BodyWriter, this);
         try
         {
-            await FeedPump.RunAsync(sub, sink, _heartbeat, _time, stats, linked.Token);
+            await FeedPump.RunAsync(sub, sink, _heartbeat, _time, linked.Token);
         }
         // A stream ends in one of four ways (it is never superseded: only polls are).
         catch (OperationCanceledException) when (req.Aborted.IsCancellationRequested)
