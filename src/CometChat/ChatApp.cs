@@ -1,7 +1,6 @@
 using System.Net;
 using CometChat.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.FileProviders;
 
 namespace CometChat;
 
@@ -27,12 +26,7 @@ public static class ChatApp
         app.UseApiHeaders();
         app.UseCors();
         var staticRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, options.StaticRoot));
-        if (Directory.Exists(staticRoot))
-        {
-            var files = new PhysicalFileProvider(staticRoot);
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        }
+        if (Directory.Exists(staticRoot)) app.UseChatStaticFiles(staticRoot);
         app.MapChat();
         return app;
     }
