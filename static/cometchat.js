@@ -413,8 +413,9 @@
             watch = window.setInterval(function () {
                 if (opened || stopped) return;
                 try {
-                    var href = frame.contentWindow.location.href;
-                    if (href && href.indexOf("/api/stream") >= 0) { opened = true; h.opened(); }
+                    var win = frame.contentWindow, type = win.document.contentType;
+                    // An error answer (problem+json) also lands in the frame: only an HTML stream counts.
+                    if (win.location.href.indexOf("/api/stream") >= 0 && (type === undefined || type === "text/html")) { opened = true; h.opened(); }
                 } catch (e) {}
             }, 200);
             function loaded() {

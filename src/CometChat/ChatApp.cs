@@ -1,6 +1,10 @@
 using System.Net;
 using CometChat.Http;
+using CometChat.Core;
+using CometChat.Logging;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Console;
 
 namespace CometChat;
 
@@ -15,10 +19,22 @@ public static class ChatApp
 
         builder.Services.AddChat(builder.Configuration);
         builder.Services.AddSingleton<ChatListeners>();
+        builder.Logging.AddConsole(o => o.FormatterName = RedactingConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<RedactingConsoleFormatter, ConsoleFormatterOptions>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
+            var limits = options.Limits;
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = limits.MaxUpgradedConnections;
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            // Slowloris: headers must arrive within this, and bodies at Kestrel's minimum data rate.
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+
+            var connectionLimits = kestrel.ApplicationServices.GetRequiredService<ChatLimits>();
             var listeners = kestrel.ApplicationServices.GetRequiredService<ChatListeners>();
-            listeners.Http = Listen(kestrel, options.Http.Address, options.Http.Port, _ => { });
+            listeners.Http = Listen(kestrel, connectionLimits, options.Http.Address, options.Http.Port, _ => { });
         });
 
         var app = builder.Build();
@@ -31,14 +47,32 @@ public static class ChatApp
         return app;
     }
 
-    private static ListenOptions Listen(KestrelServerOptions kestrel, string address, int port, Action<ListenOptions> configure)
+    private static ListenOptions Listen(KestrelServerOptions kestrel, ChatLimits limits, string address, int port, Action<ListenOptions> configure)
     {
         ListenOptions? captured = null;
-        void Capture(ListenOptions o) { captured = o; configure(o); }
+        void Capture(ListenOptions o)
+        {
+            captured = o;
+            o.Use(next => connection => PerIpConnectionLimit(limits, next, connection)); // first, before any handler
+            configure(o);
+        }
         if (address is "localhost" && port != 0) kestrel.ListenLocalhost(port, Capture);
         else if (address is "*" or "0.0.0.0" or "any") kestrel.ListenAnyIP(port, Capture);
         else kestrel.Listen(address is "localhost" ? IPAddress.Loopback : IPAddress.Parse(address), port, Capture);
         return captured!;
+    }
+
+    /// <summary>New connections per IP per second and concurrent connections per IP; over either, the connection is dropped.</summary>
+    private static async Task PerIpConnectionLimit(ChatLimits limits, ConnectionDelegate next, ConnectionContext connection)
+    {
+        var ip = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown";
+        if (!limits.TryOpenConnection(ip))
+        {
+            connection.Abort(new ConnectionAbortedException("Too many connections from this address."));
+            return;
+        }
+        try { await next(connection); }
+        finally { limits.CloseConnection(ip); }
     }
 }
 

@@ -20,6 +20,7 @@ public sealed class ChatOptions
     public PresenceSection Presence { get; set; } = new();
     public CorsSection Cors { get; set; } = new();
     public SupportSection Support { get; set; } = new();
+    public LimitsSection Limits { get; set; } = new();
 
     public sealed class HttpSection
     {
@@ -62,6 +63,24 @@ public sealed class ChatOptions
     public sealed class CorsSection
     {
         public string[] Origins { get; set; } = ["*"];
+    }
+
+    public sealed class LimitsSection
+    {
+        /// <summary>False lifts every rate limit and per-IP cap at once (load tests on loopback).</summary>
+        public bool Enabled { get; set; } = true;
+        [Range(1, 100_000)] public int SendsPerSecond { get; set; } = 10;
+        [Range(1, 100_000)] public int SendBurst { get; set; } = 50;
+        [Range(1, 100_000)] public int TypingPerSecond { get; set; } = 5;
+        [Range(1, 100_000)] public int LoginsPerMinutePerName { get; set; } = 10;
+        [Range(1, 100_000)] public int LoginsPerMinutePerIp { get; set; } = 60;
+        [Range(1, 100_000)] public int NewConnectionsPerSecondPerIp { get; set; } = 50;
+        [Range(1, 1_000_000)] public int MaxConnectionsPerIp { get; set; } = 500;
+        [Range(1, 10_000_000)] public int MaxConnections { get; set; } = 50_000;
+        [Range(1, 10_000_000)] public int MaxUpgradedConnections { get; set; } = 20_000;
+        [Range(1024, 64 * 1024 * 1024)] public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+        [Range(256, 65536)] public int MaxUrlChars { get; set; } = 2048;
+        [Range(1, 600)] public int RequestHeadersTimeoutSeconds { get; set; } = 15;
     }
 
     public sealed class SupportSection

@@ -20,6 +20,7 @@ internal static class ChatServices
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
 
         services.AddSingleton<ChatStats>();
+        services.AddSingleton<ChatLimits>();
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
         services.AddSingleton<IWakeUpBus, LocalWakeUpBus>();

@@ -4,19 +4,20 @@ using Microsoft.Extensions.Options;
 namespace CometChat.Core;
 
 /// <summary>Claiming names, logging in, and creating users that a minted token names.</summary>
-internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, IOptions<ChatOptions> options, TimeProvider time)
+internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits)
 {
     public const int MaxPasswordChars = 1024;
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
     private readonly int _iterations = options.Value.Auth.HashIterations;
 
-    public async Task<(string Token, string User)> LoginAsync(string? nameValue, string? password, CancellationToken ct)
+    public async Task<(string Token, string User)> LoginAsync(string? nameValue, string? password, string? ip, CancellationToken ct)
     {
         var name = Names.User(nameValue, "name");
         if (string.IsNullOrEmpty(password)) throw new ChatException(ChatError.BadRequest("'password' is required."));
         if (password.Length > MaxPasswordChars)
             throw new ChatException(ChatError.BadRequest($"'password' is {password.Length} characters; the limit is {MaxPasswordChars}."));
 
+        limits.CheckLogin(name, ip);
         var user = await users.GetUserAsync(name, ct);
         if (user is null)
         {

@@ -9,7 +9,7 @@ internal sealed record SendResult(Message Message, bool Duplicate);
 /// Validates and stores a user's message through the single writer, idempotent by (sender, id).
 /// Who receives it is the matching <see cref="IMessageRoute"/>'s decision.
 /// </summary>
-internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRoute> routes, IOptions<ChatOptions> options, TimeProvider time, Presence presence)
+internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRoute> routes, IOptions<ChatOptions> options, TimeProvider time, Presence presence, ChatLimits limits)
 {
     public const int MaxIdChars = 64;
     private readonly IMessageRoute[] _routes = [.. routes];
@@ -24,6 +24,7 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
             throw new ChatException(ChatError.TooLarge($"'body' is {req.Body.Length} characters; the limit is {_maxBody}."));
         var id = CheckId(req.Id);
         CheckClient(req.Client);
+        limits.CheckSend(from);
         var route = Array.Find(_routes, r => r.Handles(req))
             ?? throw new ChatException(ChatError.NotFound($"'to': there is no '{req.To}' to send to."));
         route.Validate(from, req);

@@ -5,7 +5,7 @@ namespace CometChat.Core;
 /// feed message from the recipient to the original sender carrying <c>ref</c>. Its id is derived from
 /// (ref, state), so acknowledging twice stores one receipt.
 /// </summary>
-internal sealed class Receipts(MessageWriter writer, TimeProvider time)
+internal sealed class Receipts(MessageWriter writer, TimeProvider time, ChatLimits limits)
 {
     public static readonly string[] States = ["delivered", "read"];
 
@@ -15,6 +15,7 @@ internal sealed class Receipts(MessageWriter writer, TimeProvider time)
         if (state is null or "") throw new ChatException(ChatError.BadRequest("'state' is required: 'delivered' or 'read'."));
         if (!States.Contains(state)) throw new ChatException(ChatError.BadRequest("'state' must be 'delivered' or 'read'."));
         MessageSender.CheckClient(client);
+        limits.CheckSend(user);
         var id = $"receipt:{reference}:{state}";
         return writer.RunAsync(tx =>
         {

@@ -4,11 +4,12 @@ namespace CometChat.Core;
 /// Ephemeral typing events: never stored, no mid, never move a cursor, and reach only the recipient's
 /// connections open at this moment.
 /// </summary>
-internal sealed class Typing(IWakeUpBus bus, IUserStore users)
+internal sealed class Typing(IWakeUpBus bus, IUserStore users, ChatLimits limits)
 {
     public async Task PublishAsync(string from, string? to, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(to)) throw new ChatException(ChatError.BadRequest("'to' is required: a user name or #room."));
+        limits.CheckTyping(from);
         if (to.StartsWith('#'))
         {
             var room = Names.Room(to, "to");

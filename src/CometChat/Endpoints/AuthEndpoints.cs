@@ -16,7 +16,7 @@ internal static class AuthEndpoints
 
     private static async Task<IResult> Login(ChatRequest req, Accounts accounts, Feed feed)
     {
-        var (token, user) = await accounts.LoginAsync(req.Get("name"), req.Get("password"), req.Aborted);
+        var (token, user) = await accounts.LoginAsync(req.Get("name"), req.Get("password"), req.Context.Connection.RemoteIpAddress?.ToString(), req.Aborted);
         var cursor = feed.Head;
         return ChatResponse.Ok(req, w =>
         {

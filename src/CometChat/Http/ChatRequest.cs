@@ -32,10 +32,23 @@ internal sealed class ChatRequest
     public static async ValueTask<ChatRequest?> BindAsync(HttpContext context, ParameterInfo _)
     {
         var callback = CallbackOf(context);
+        CheckUrlLength(context);
         var body = HttpMethods.IsPost(context.Request.Method) ? await ReadBodyAsync(context.Request) : new(StringComparer.Ordinal);
         var request = new ChatRequest(context, body, callback);
         context.Items[typeof(ChatRequest)] = request;
         return request;
+    }
+
+    /// <summary>
+    /// Old browsers cut URLs near 2,000 characters, so a longer GET (a JSONP send with a long body) is
+    /// refused as too large rather than half-delivered; POST has no such limit.
+    /// </summary>
+    private static void CheckUrlLength(HttpContext context)
+    {
+        var max = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.Limits.MaxUrlChars;
+        var length = (context.Request.Path.Value?.Length ?? 0) + (context.Request.QueryString.Value?.Length ?? 0);
+        if (length > max)
+            throw new ChatException(ChatError.TooLarge($"The URL is {length} characters; the limit is {max}. Send long messages with POST /api/messages."));
     }
 
     /// <summary>The JSONP callback of a GET; throws <see cref="InvalidCallbackException"/> for an unacceptable one.</summary>

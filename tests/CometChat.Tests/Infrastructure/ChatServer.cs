@@ -51,6 +51,8 @@ internal sealed class ChatServer : IAsyncDisposable
             ["Chat:Auth:Key"] = Key,
             ["Chat:Auth:HashIterations"] = "1000",
             ["Chat:StaticRoot"] = Path.Combine(RepoRoot, "static"),
+            // Every test client comes from 127.0.0.1: abuse limits are off unless a test turns them on.
+            ["Chat:Limits:Enabled"] = "false",
         };
         foreach (var (k, v) in _settings) config[k] = v;
 

@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Net;
-using System.Text.RegularExpressions;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Storage;
 
-public sealed partial class DurabilityTests
+public sealed class DurabilityTests
 {
     [Fact]
     public async Task RestartKeepsEveryMessageOrderCursorAndIdempotency()
@@ -38,42 +36,24 @@ public sealed partial class DurabilityTests
     public async Task KillDashNineAfterAcknowledgedBurstLosesNothing()
     {
         using var dir = new TempDirectory();
-        var db = dir.File("chat.db");
-        var dll = Path.Combine(AppContext.BaseDirectory, "CometChat.dll");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll, "--Chat:Database=" + db, "--Chat:Http:Address=127.0.0.1", "--Chat:Http:Port=0",
-                "--Chat:Socket:Port=0", "--Chat:Socket:Address=127.0.0.1", "--Chat:Auth:Key=" + ChatServer.Key,
-                "--Chat:Auth:HashIterations=1000", "--Logging:LogLevel:Default=Information" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = dir.Path,
-        };
-        using var process = Process.Start(psi)!;
         var acknowledged = new List<long>();
-        try
+        await using (var process = await ServerProcess.StartAsync(dir.Path))
         {
-            var port = await ReadPortAsync(process).DefaultTimeout();
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             var tokens = new List<string>();
             foreach (var name in new[] { "a", "b", "c", "d" })
             {
-                using var login = await http.PostAsync("api/login", ChatServer.Form(("name", name), ("password", "pw")));
+                using var login = await process.Http.PostAsync("api/login", ChatServer.Form(("name", name), ("password", "pw")));
                 tokens.Add((await ChatServer.ReadJsonAsync(login, HttpStatusCode.OK)).GetProperty("token").GetString()!);
             }
             var sends = Enumerable.Range(0, 400).Select(async i =>
             {
-                using var res = await http.PostAsync("api/messages",
+                using var res = await process.Http.PostAsync("api/messages",
                     ChatServer.Form(("token", tokens[i % 4]), ("to", "abcd"[(i + 1) % 4].ToString()), ("body", "burst " + i), ("id", "burst" + i)));
                 var json = await ChatServer.ReadJsonAsync(res, HttpStatusCode.OK);
                 lock (acknowledged) acknowledged.Add(json.GetProperty("mid").GetInt64());
             });
             await Task.WhenAll(sends).DefaultTimeout();
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true); // SIGKILL: no shutdown hooks, no final checkpoint
-            await process.WaitForExitAsync().DefaultTimeout();
+            await process.KillAsync();
         }
 
         await using var server = await ChatServer.StartAsync(dir: dir);
@@ -88,17 +68,4 @@ public sealed partial class DurabilityTests
         foreach (var mid in acknowledged) counts.GetValueOrDefault(mid).ShouldBe(2, $"mid {mid} was acknowledged");
         acknowledged.Count.ShouldBe(400);
     }
-
-    private static async Task<int> ReadPortAsync(Process process)
-    {
-        while (await process.StandardOutput.ReadLineAsync() is { } line)
-        {
-            var m = ListeningLine().Match(line);
-            if (m.Success) return int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        }
-        throw new InvalidOperationException("The server exited before listening: " + await process.StandardError.ReadToEndAsync());
-    }
-
-    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
-    private static partial Regex ListeningLine();
 }

@@ -1,0 +1,104 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace CometChat.Core;
+
+/// <summary>
+/// Every abuse limit in one place, on ASP.NET Core's rate limiters (System.Threading.RateLimiting):
+/// sends and typing per user, login attempts per name and per IP, new connections per IP, and
+/// concurrent connections per IP. Chat:Limits:Enabled=false lifts them all at once (load tests on
+/// loopback); the global connection caps stay, as Kestrel limits.
+/// </summary>
+internal sealed class ChatLimits : IDisposable
+{
+    private readonly ChatOptions.LimitsSection _o;
+    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByName, _loginsByIp, _connectionsByIp;
+    private readonly Dictionary<string, int> _openByIp = new(StringComparer.Ordinal);
+
+    public ChatLimits(IOptions<ChatOptions> options)
+    {
+        _o = options.Value.Limits;
+        _sends = Bucket(_o.SendsPerSecond, _o.SendBurst);
+        _typing = Bucket(_o.TypingPerSecond, _o.TypingPerSecond * 4);
+        _loginsByName = Window(_o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
+        _loginsByIp = Window(_o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
+        _connectionsByIp = Bucket(_o.NewConnectionsPerSecondPerIp, _o.NewConnectionsPerSecondPerIp * 4);
+    }
+
+    public bool Enabled => _o.Enabled;
+
+    /// <summary>Sends and receipts, on every transport.</summary>
+    public void CheckSend(string user) => Check(_sends, user, $"Too many messages from '{user}'; slow down.");
+
+    public void CheckTyping(string user) => Check(_typing, user, $"Too many typing events from '{user}'.");
+
+    public void CheckLogin(string name, string? ip)
+    {
+        Check(_loginsByName, name, $"Too many login attempts for 'name' {name}; wait before trying again.");
+        if (ip is not null) Check(_loginsByIp, ip, "Too many login attempts from your address; wait before trying again.");
+    }
+
+    /// <summary>A new TCP connection from <paramref name="ip"/>: false when its rate or its concurrent cap is exceeded.</summary>
+    public bool TryOpenConnection(string ip)
+    {
+        if (!_o.Enabled) return true;
+        using (var lease = _connectionsByIp.AttemptAcquire(ip))
+            if (!lease.IsAcquired) return false;
+        lock (_openByIp)
+        {
+            var open = _openByIp.GetValueOrDefault(ip);
+            if (open >= _o.MaxConnectionsPerIp) return false;
+            _openByIp[ip] = open + 1;
+        }
+        return true;
+    }
+
+    public void CloseConnection(string ip)
+    {
+        if (!_o.Enabled) return;
+        lock (_openByIp)
+        {
+            if (!_openByIp.TryGetValue(ip, out var open)) return;
+            if (open <= 1) _openByIp.Remove(ip);
+            else _openByIp[ip] = open - 1;
+        }
+    }
+
+    private void Check(PartitionedRateLimiter<string> limiter, string key, string detail)
+    {
+        if (!_o.Enabled) return;
+        using var lease = limiter.AttemptAcquire(key);
+        if (lease.IsAcquired) return;
+        var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 1;
+        throw new ChatException(ChatError.RateLimited(detail + $" Retry after {Math.Max(1, retry)} s.")) { RetryAfterSeconds = Math.Max(1, retry) };
+    }
+
+    private static PartitionedRateLimiter<string> Bucket(int perSecond, int burst) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, burst),
+            TokensPerPeriod = Math.Max(1, perSecond),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }), StringComparer.Ordinal);
+
+    private static PartitionedRateLimiter<string> Window(int permits, TimeSpan window) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetSlidingWindowLimiter(key, _ => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, permits),
+            Window = window,
+            SegmentsPerWindow = 6,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }), StringComparer.Ordinal);
+
+    public void Dispose()
+    {
+        _sends.Dispose();
+        _typing.Dispose();
+        _loginsByName.Dispose();
+        _loginsByIp.Dispose();
+        _connectionsByIp.Dispose();
+    }
+}

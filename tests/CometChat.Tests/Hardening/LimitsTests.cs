@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using CometChat.Tests.Infrastructure;
+
+namespace CometChat.Tests.Hardening;
+
+public sealed class LimitsTests
+{
+    private static Task<ChatServer> StartLimitedAsync(Dictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Chat:Limits:Enabled"] = "true" };
+        foreach (var (k, v) in extra ?? []) settings[k] = v;
+        return ChatServer.StartAsync(settings);
+    }
+
+    [Fact]
+    public async Task SendFloodIs429WithRetryAfterWhileOtherUsersStayServed()
+    {
+        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:SendsPerSecond"] = "1", ["Chat:Limits:SendBurst"] = "5" });
+        var flooder = await server.LoginAsync("flooder");
+        var calm = await server.LoginAsync("calm");
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 20; i++)
+        {
+            var res = await server.Http.SendAsync(flooder.Request(HttpMethod.Post, "api/messages", ChatServer.Form(("to", "calm"), ("body", "spam" + i))));
+            statuses.Add(res.StatusCode);
+            if (res.StatusCode == HttpStatusCode.TooManyRequests) limited ??= res; else res.Dispose();
+        }
+        statuses.Count(s => s == HttpStatusCode.OK).ShouldBeLessThanOrEqualTo(7); // burst plus what refilled meanwhile
+        limited.ShouldNotBeNull();
+        limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds.ShouldBeGreaterThanOrEqualTo(1);
+        var problem = await ChatServer.ReadJsonAsync(limited, HttpStatusCode.TooManyRequests);
+        problem.GetProperty("code").GetString().ShouldBe("rate_limited");
+        limited.Dispose();
+
+        // In-band for JSONP, with the retry hint inside.
+        var jsonp = await server.Http.GetStringAsync($"api/send?token={flooder.Token}&to=calm&body=x&callback=cb");
+        var error = ChatServer.ParseJsonp(jsonp, "cb").GetProperty("error");
+        error.GetProperty("status").GetInt32().ShouldBe(429);
+        error.GetProperty("retryAfter").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
+
+        // The calm user is not affected by the flood.
+        (await calm.SendAsync("flooder", "still here")).GetProperty("mid").GetInt64().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task PasswordGuessingIsLimitedPerName()
+    {
+        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:LoginsPerMinutePerName"] = "3" });
+        await server.LoginAsync("victim", "right");
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var res = await server.Http.PostAsync("api/login", ChatServer.Form(("name", "victim"), ("password", "guess" + i)));
+            codes.Add(res.StatusCode);
+        }
+        codes.ShouldContain(HttpStatusCode.TooManyRequests);
+        codes.Take(2).ShouldAllBe(c => c == HttpStatusCode.Unauthorized);
+        // Another name is not locked out by the attack on this one.
+        (await server.LoginAsync("bystander")).Name.ShouldBe("bystander");
+    }
+
+    [Fact]
+    public async Task LoginAttemptsAreLimitedPerIp()
+    {
+        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:LoginsPerMinutePerIp"] = "4" });
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var res = await server.Http.PostAsync("api/login", ChatServer.Form(("name", "n" + i), ("password", "pw")));
+            codes.Add(res.StatusCode);
+        }
+        codes.Take(4).ShouldAllBe(c => c == HttpStatusCode.OK);
+        codes.Skip(4).ShouldAllBe(c => c == HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task ConnectionsPerIpAreCappedAndFreedOnClose()
+    {
+        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:MaxConnectionsPerIp"] = "3", ["Chat:Limits:NewConnectionsPerSecondPerIp"] = "1000" });
+        server.Http.Dispose(); // only our raw sockets count
+        var port = server.BaseUri.Port;
+        var open = new List<TcpClient>();
+        for (var i = 0; i < 3; i++) open.Add(await ConnectAndCheckAsync(port, expectServed: true));
+        using (var refused = await ConnectAndCheckAsync(port, expectServed: false)) { }
+        open[0].Dispose();
+        // The freed slot is reusable once the server has seen the close.
+        var until = DateTime.UtcNow + TaskTimeouts.Default;
+        while (true)
+        {
+            var client = await ConnectAsync(port);
+            if (await IsServedAsync(client)) { client.Dispose(); break; }
+            client.Dispose();
+            if (DateTime.UtcNow > until) throw new TimeoutException("the closed connection's slot was never freed");
+            await Task.Delay(20);
+        }
+        foreach (var c in open) c.Dispose();
+    }
+
+    [Fact]
+    public async Task NewConnectionRatePerIpIsLimited()
+    {
+        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:NewConnectionsPerSecondPerIp"] = "2" });
+        var served = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            try
+            {
+                using var client = await ConnectAsync(server.BaseUri.Port);
+                if (await IsServedAsync(client)) served++;
+            }
+            catch (SocketException) { } // reset while connecting: dropped by the limit
+        }
+        served.ShouldBeLessThan(20);
+        served.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task DisabledLimitsLiftEverythingAtOnce()
+    {
+        await using var server = await ChatServer.StartAsync(new()
+        {
+            ["Chat:Limits:Enabled"] = "false", ["Chat:Limits:SendsPerSecond"] = "1", ["Chat:Limits:SendBurst"] = "1",
+        });
+        var a = await server.LoginAsync("a");
+        await server.LoginAsync("b");
+        for (var i = 0; i < 30; i++) await a.SendAsync("b", "fast " + i);
+    }
+
+    private static async Task<TcpClient> ConnectAndCheckAsync(int port, bool expectServed)
+    {
+        var client = await ConnectAsync(port);
+        (await IsServedAsync(client)).ShouldBe(expectServed);
+        return client;
+    }
+
+    private static async Task<TcpClient> ConnectAsync(int port)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port).DefaultTimeout();
+        return client;
+    }
+
+    /// <summary>Sends one keep-alive request; true when an HTTP answer comes back, false when the server drops us.</summary>
+    private static async Task<bool> IsServedAsync(TcpClient client)
+    {
+        try
+        {
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+            var buffer = new byte[256];
+            var n = await stream.ReadAsync(buffer).AsTask().DefaultTimeout();
+            return n > 0 && Encoding.ASCII.GetString(buffer, 0, n).StartsWith("HTTP/1.1 200", StringComparison.Ordinal);
+        }
+        catch (IOException) { return false; }
+        catch (SocketException) { return false; }
+    }
+}
