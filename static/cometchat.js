@@ -684,7 +684,10 @@
             client: conn.client,
             close: function () { conn.close(); }
         };
-        conn.start();
+        // Before the load event, a JSONP script or forever frame would hold the page's load (and its
+        // spinner) for as long as the server waits: start once the page has loaded.
+        if (document.readyState && document.readyState !== "complete") on(window, "load", function () { window.setTimeout(function () { conn.start(); }, 0); });
+        else conn.start();
         return api;
     };
 })(window);

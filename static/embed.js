@@ -220,6 +220,13 @@
         if (document.body) fn(); else window.setTimeout(function () { whenBody(fn); }, 20);
     }
 
+    // After the host page's load event: a parked JSONP poll is a pending script, and a pending script
+    // would hold the shop's load event (and its spinner) for as long as the poll waits.
+    function whenLoaded(fn) {
+        if (document.readyState === "complete") { fn(); return; }
+        on(window, "load", function () { window.setTimeout(fn, 0); });
+    }
+
     window.CometChatWidget = {server: server, to: to};
-    whenLibrary(function () { whenBody(ready); });
+    whenLoaded(function () { whenLibrary(function () { whenBody(ready); }); });
 })(window, document);
