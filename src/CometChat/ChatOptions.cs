@@ -8,6 +8,8 @@ public sealed class ChatOptions
     public const string Section = "Chat";
 
     [Required] public string Database { get; set; } = "cometchat.db";
+    /// <summary>How long a write waits for a lock held by another process before answering 503.</summary>
+    [Range(1, 600)] public int DatabaseBusyTimeoutSeconds { get; set; } = 5;
     [Range(1, 1_000_000)] public int MaxBodyChars { get; set; } = 4000;
     [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 15;
     [Range(1, 10_000)] public int MaxParkedPerUser { get; set; } = 6;

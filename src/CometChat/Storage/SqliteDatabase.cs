@@ -10,16 +10,18 @@ namespace CometChat.Storage;
 internal sealed partial class SqliteDatabase
 {
     private readonly string _connectionString;
+    private readonly int _busyTimeoutMs;
 
     public SqliteDatabase(IOptions<ChatOptions> options)
     {
         Path = System.IO.Path.GetFullPath(options.Value.Database);
+        _busyTimeoutMs = options.Value.DatabaseBusyTimeoutSeconds * 1000;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
             Pooling = true,
             ForeignKeys = true,
-            DefaultTimeout = 5, // seconds; Microsoft.Data.Sqlite retries SQLITE_BUSY until then
+            DefaultTimeout = options.Value.DatabaseBusyTimeoutSeconds, // Microsoft.Data.Sqlite retries SQLITE_BUSY until then
         }.ToString();
     }
 
@@ -39,7 +41,7 @@ internal sealed partial class SqliteDatabase
     public SqliteConnection OpenWriter()
     {
         var c = Open();
-        c.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;");
+        c.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout={_busyTimeoutMs};");
         return c;
     }
 
