@@ -35,7 +35,7 @@ public sealed class TransportChatTests(BrowserFixture fixture) : BrowserTest(fix
         await Expect(alice.MarkOf($"hello bob over {transport}")).ToHaveAttributeAsync("title", "read");
         await Expect(alice.Page.Locator("#messages b")).ToHaveCountAsync(0);
 
-        if (transport == "ws") await ScreenshotAsync(alice.Page, "chat-page");
+        if (transport == "longpoll") await ScreenshotAsync(alice.Page, "chat-page");
         ShouldHaveNoScriptErrors();
     }
 }

@@ -22,6 +22,13 @@ internal sealed class OtherSite : IAsyncDisposable
         site._app = builder.Build();
         site._app.MapGet("/{name}", (string name) =>
             site._pages.TryGetValue(name, out var html) ? Results.Content(html, "text/html; charset=utf-8") : Results.NotFound());
+        // A script URL that never answers in time: for the JSONP timeout.
+        site._app.MapGet("/hang.js", async (HttpContext ctx) =>
+        {
+            try { await Task.Delay(TimeSpan.FromSeconds(30), ctx.RequestAborted); }
+            catch (OperationCanceledException) { }
+            return Results.Content("", "text/javascript");
+        });
         await site._app.StartAsync();
         var address = site._app.Urls.First();
         site.Url = new Uri(address.EndsWith('/') ? address : address + "/");
