@@ -13,6 +13,8 @@ public sealed class ChatOptions
     [Range(1, 1_000_000)] public int MaxBodyChars { get; set; } = 4000;
     [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 15;
     [Range(1, 10_000)] public int MaxParkedPerUser { get; set; } = 6;
+    /// <summary>Recently committed messages kept in memory so woken readers skip the store; 0 turns it off.</summary>
+    [Range(0, 10_000_000)] public int RecentMessages { get; set; } = 10_000;
     public string StaticRoot { get; set; } = "static";
     public HttpSection Http { get; set; } = new();
     public AuthSection Auth { get; set; } = new();

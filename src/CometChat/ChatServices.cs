@@ -24,6 +24,7 @@ internal static class ChatServices
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
         services.AddSingleton<IWakeUpBus, LocalWakeUpBus>();
+        services.AddSingleton(sp => new RecentMessages(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentMessages));
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddSingleton<Feed>();

@@ -4,7 +4,7 @@ namespace CometChat.Core;
 /// Defines "a user's feed after a cursor" once: their inbox rows in mid order, minus the asking tab's own
 /// sends (API.md §2 <c>client</c>), whose mids the cursor still moves past.
 /// </summary>
-internal sealed class Feed(IMessageStore store, MessageWriter writer)
+internal sealed class Feed(IMessageStore store, MessageWriter writer, RecentMessages recent)
 {
     public long Head => writer.Head;
 
@@ -14,6 +14,7 @@ internal sealed class Feed(IMessageStore store, MessageWriter writer)
         // nothing up to it the cursor may move to it (and the next read can skip the store entirely).
         var head = Head;
         if (cursor.Mid >= head) return FeedPage.Empty(cursor);
+        if (recent.TryRead(user, client, cursor, limit) is { } cached) return cached;
 
         var rows = await store.ReadFeedAsync(user, cursor.Mid, limit + 1, ct);
         var more = rows.Count > limit;

@@ -16,16 +16,19 @@ internal sealed partial class MessageWriter : BackgroundService
     private readonly IMessageStore _store;
     private readonly IWakeUpBus _bus;
     private readonly ChatStats _stats;
+    private readonly RecentMessages _recent;
     private readonly ILogger<MessageWriter> _log;
     private long _head;
 
-    public MessageWriter(IMessageStore store, IWakeUpBus bus, ChatStats stats, ILogger<MessageWriter> log)
+    public MessageWriter(IMessageStore store, IWakeUpBus bus, ChatStats stats, RecentMessages recent, ILogger<MessageWriter> log)
     {
         _store = store;
         _bus = bus;
         _stats = stats;
+        _recent = recent;
         _log = log;
         _head = store.Initialize();
+        recent.Reset(_head);
         stats.SetStored(store.CountMessages());
     }
 
@@ -97,6 +100,8 @@ internal sealed partial class MessageWriter : BackgroundService
 
         if (appended.Count > 0)
         {
+            // Cache, then head, then wake: a reader that sees the new head finds the messages cached.
+            foreach (var a in appended) _recent.Add(a.Message, a.Recipients);
             Volatile.Write(ref _head, appended[^1].Message.Mid);
             _stats.Stored(appended.Count);
             foreach (var a in appended)

@@ -9,20 +9,23 @@ namespace CometChat.Storage;
 /// <summary>Connections, PRAGMAs and schema migrations of the SQLite file.</summary>
 internal sealed partial class SqliteDatabase
 {
-    private readonly string _connectionString;
+    private readonly string _connectionString, _writerConnectionString;
     private readonly int _busyTimeoutMs;
 
     public SqliteDatabase(IOptions<ChatOptions> options)
     {
         Path = System.IO.Path.GetFullPath(options.Value.Database);
         _busyTimeoutMs = options.Value.DatabaseBusyTimeoutSeconds * 1000;
-        _connectionString = new SqliteConnectionStringBuilder
+        var builder = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
             Pooling = true,
-            ForeignKeys = true,
             DefaultTimeout = options.Value.DatabaseBusyTimeoutSeconds, // Microsoft.Data.Sqlite retries SQLITE_BUSY until then
-        }.ToString();
+        };
+        // Readers never write, so they skip the foreign_keys PRAGMA that Microsoft.Data.Sqlite would run on every open.
+        _connectionString = builder.ToString();
+        builder.ForeignKeys = true;
+        _writerConnectionString = builder.ToString();
     }
 
     public string Path { get; }
@@ -40,7 +43,8 @@ internal sealed partial class SqliteDatabase
     /// </summary>
     public SqliteConnection OpenWriter()
     {
-        var c = Open();
+        var c = new SqliteConnection(_writerConnectionString);
+        c.Open();
         c.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout={_busyTimeoutMs};");
         return c;
     }

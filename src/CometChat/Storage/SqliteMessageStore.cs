@@ -5,8 +5,10 @@ using Microsoft.Data.Sqlite;
 namespace CometChat.Storage;
 
 /// <summary>The SQL of <see cref="IMessageStore"/> and <see cref="IUserStore"/> over one SQLite file.</summary>
-internal sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore, IUserStore
+internal sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore, IUserStore, IDisposable
 {
+    private readonly SqliteWriterConnection _writer = new(db);
+
     // Column order matches Message's constructor, which Dapper binds by position and type.
     internal const string MessageColumns =
         "m.mid AS Mid, m.id AS Id, m.sender AS \"From\", m.recipient AS \"To\", m.kind AS Kind, m.body AS Body, " +
@@ -40,7 +42,9 @@ internal sealed class SqliteMessageStore(SqliteDatabase db) : IMessageStore, IUs
     public async Task<Message?> GetAsync(long mid, CancellationToken ct) =>
         (await QueryAsync<Message>($"SELECT {MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, ct)).FirstOrNull();
 
-    public IWriteTransaction BeginWrite() => new SqliteWriteTransaction(db);
+    public IWriteTransaction BeginWrite() => new SqliteWriteTransaction(_writer);
+
+    public void Dispose() => _writer.Dispose();
 
     public async Task<UserRecord?> GetUserAsync(string name, CancellationToken ct) =>
         (await QueryAsync<UserRecord>(

@@ -8,37 +8,54 @@ namespace CometChat.Storage;
 internal sealed class SqliteWriteTransaction : IWriteTransaction
 {
     private const string SessionColumns = "sid AS Sid, customer AS Customer, agent AS Agent, opened_at AS OpenedAt, closed_at AS ClosedAt";
+    private readonly SqliteWriterConnection _w;
     private readonly SqliteConnection _c;
     private readonly SqliteTransaction _tx;
+    private bool _committed;
 
-    public SqliteWriteTransaction(SqliteDatabase db)
+    public SqliteWriteTransaction(SqliteWriterConnection writer)
     {
-        try
-        {
-            _c = db.OpenWriter();
-            _tx = _c.BeginTransaction(deferred: false);
-        }
+        _w = writer;
+        _c = writer.Connection;
+        try { _tx = writer.Begin(); }
         catch (SqliteException e)
         {
-            _c?.Dispose();
+            writer.Reset();
             throw SqliteDatabase.Translate(e);
         }
     }
 
-    public Message? FindBySenderId(string sender, string id) =>
-        _c.QueryFirstOrDefault<Message>(
-            $"SELECT {SqliteMessageStore.MessageColumns} FROM messages m WHERE m.sender = @sender AND m.id = @id",
-            new { sender, id }, _tx);
+    public Message? FindBySenderId(string sender, string id)
+    {
+        var cmd = _w.FindBySenderId;
+        cmd.Parameters[0].Value = sender;
+        cmd.Parameters[1].Value = id;
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? SqliteWriterConnection.ReadMessage(reader) : null;
+    }
 
     public Message Append(Message draft, IReadOnlyCollection<string> recipients, string conversation)
     {
-        var mid = _c.ExecuteScalar<long>(
-            "INSERT INTO messages (id, sender, recipient, kind, body, sent_at, ref, sid, client, conversation) " +
-            "VALUES (@Id, @From, @To, @Kind, @Body, @SentAt, @Ref, @Sid, @Client, @conversation) RETURNING mid",
-            new { draft.Id, draft.From, draft.To, draft.Kind, draft.Body, draft.SentAt, draft.Ref, draft.Sid, draft.Client, conversation },
-            _tx);
+        var insert = _w.InsertMessage;
+        var p = insert.Parameters;
+        p[0].Value = draft.Id;
+        p[1].Value = draft.From;
+        p[2].Value = draft.To;
+        p[3].Value = draft.Kind;
+        p[4].Value = draft.Body;
+        p[5].Value = draft.SentAt;
+        p[6].Value = (object?)draft.Ref ?? DBNull.Value;
+        p[7].Value = (object?)draft.Sid ?? DBNull.Value;
+        p[8].Value = (object?)draft.Client ?? DBNull.Value;
+        p[9].Value = conversation;
+        var mid = (long)insert.ExecuteScalar()!;
+        var inbox = _w.InsertInbox;
+        inbox.Parameters[1].Value = mid;
         foreach (var user in recipients)
-            _c.Execute("INSERT OR IGNORE INTO inbox (user, mid) VALUES (@user, @mid)", new { user, mid }, _tx);
+        {
+            inbox.Parameters[0].Value = user;
+            inbox.ExecuteNonQuery();
+        }
         return draft with { Mid = mid };
     }
 
@@ -48,8 +65,12 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
     public bool IsRecipient(long mid, string user) =>
         _c.ExecuteScalar<long?>("SELECT 1 FROM inbox WHERE user = @user AND mid = @mid", new { user, mid }, _tx) is not null;
 
-    public bool UserExists(string name) =>
-        _c.ExecuteScalar<long?>("SELECT 1 FROM users WHERE name = @name", new { name }, _tx) is not null;
+    public bool UserExists(string name)
+    {
+        var cmd = _w.UserExists;
+        cmd.Parameters[0].Value = name;
+        return cmd.ExecuteScalar() is not null;
+    }
 
     public UserRecord? GetUser(string name) =>
         _c.QueryFirstOrDefault<UserRecord>(
@@ -111,19 +132,32 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
     public void CloseSession(long sid, long closedAt) =>
         _c.Execute("UPDATE support_sessions SET closed_at = @closedAt WHERE sid = @sid", new { sid, closedAt }, _tx);
 
-    public void Savepoint() => _c.Execute("SAVEPOINT item", transaction: _tx);
-    public void ReleaseSavepoint() => _c.Execute("RELEASE item", transaction: _tx);
-    public void RollbackToSavepoint() => _c.Execute("ROLLBACK TO item; RELEASE item", transaction: _tx);
+    public void Savepoint() => _w.Savepoint.ExecuteNonQuery();
+    public void ReleaseSavepoint() => _w.Release.ExecuteNonQuery();
+    public void RollbackToSavepoint()
+    {
+        _w.RollbackTo.ExecuteNonQuery();
+        _w.Release.ExecuteNonQuery();
+    }
 
     public void Commit()
     {
-        try { _tx.Commit(); }
-        catch (SqliteException e) { throw SqliteDatabase.Translate(e); }
+        try
+        {
+            _tx.Commit();
+            _committed = true;
+        }
+        catch (SqliteException e)
+        {
+            _w.Reset();
+            throw SqliteDatabase.Translate(e);
+        }
     }
 
     public void Dispose()
     {
-        _tx.Dispose();
-        _c.Dispose();
+        _w.End(_tx);
+        // A batch that failed part-way (full disk, I/O error) leaves no connection state behind.
+        if (!_committed) _w.Reset();
     }
 }

@@ -4,13 +4,15 @@ using CometChat.Tests.Infrastructure;
 namespace CometChat.Tests.Core;
 
 /// <summary>The core loop against a real server's store and writer, without HTTP in between.</summary>
-public sealed class FeedSubscriptionTests : IAsyncLifetime
+public class FeedSubscriptionTests : IAsyncLifetime
 {
     private ChatServer _server = null!;
 
+    protected virtual Dictionary<string, string?> Settings => [];
+
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync();
+        _server = await ChatServer.StartAsync(Settings);
         await _server.LoginAsync("alice");
         await _server.LoginAsync("bob");
     }
@@ -63,4 +65,10 @@ public sealed class FeedSubscriptionTests : IAsyncLifetime
         page.Messages.Count.ShouldBe(500);
         page.Messages.Select(m => m.Mid).ShouldBe(page.Messages.Select(m => m.Mid).Order().ToList());
     }
+}
+
+/// <summary>The same core tests with the recent-messages cache off: every read goes to the store.</summary>
+public sealed class FeedSubscriptionWithoutCacheTests : FeedSubscriptionTests
+{
+    protected override Dictionary<string, string?> Settings => new() { ["Chat:RecentMessages"] = "0" };
 }
