@@ -148,6 +148,7 @@
                 row.className = "cometchat-w-msg cometchat-w-mine";
                 row.setAttribute("data-mid", String(res.mid));
                 shown[res.mid] = true;
+                place(row, res.mid);
             });
             pendingIds[id] = true;
             return false;
@@ -162,9 +163,22 @@
             row.appendChild(el("span", null, null, m.body));
         }
         if (typeof m.mid === "number") row.setAttribute("data-mid", String(m.mid));
-        log.appendChild(row);
+        place(row, m.mid);
         log.scrollTop = log.scrollHeight;
         return row;
+    }
+
+    // Rows stand in mid order (a send's answer can come after later feed messages); pending ones last.
+    function place(row, mid) {
+        var log = $("cometchat-w-log"), rows = log.childNodes, i, other;
+        if (row.parentNode) row.parentNode.removeChild(row);
+        if (typeof mid === "number") {
+            for (i = 0; i < rows.length; i++) {
+                other = rows[i].getAttribute("data-mid");
+                if (other === null || other === "" || Number(other) > mid) { log.insertBefore(row, rows[i]); return; }
+            }
+        }
+        log.appendChild(row);
     }
 
     // Only the thread with data-to: the support desk's session, or direct messages with that user.

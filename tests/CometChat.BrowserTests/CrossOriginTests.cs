@@ -16,10 +16,10 @@ public sealed class CrossOriginTests(BrowserFixture fixture) : BrowserTest(fixtu
         <script src="SERVER/cometchat.js?v=1"></script>
         <script>
         var received = [], chat = null;
-        function go(name, transport) {
+        function go(name, transport, firstByteMs) {
           CometChat.login("SERVER", name, "pw-" + name, function (err, res) {
             if (err) { document.title = "login failed: " + err.message; return; }
-            chat = CometChat.connect({server: "SERVER", token: res.token, since: res.cursor, transport: transport,
+            chat = CometChat.connect({server: "SERVER", token: res.token, since: res.cursor, transport: transport, firstByteMs: firstByteMs,
               onMessage: function (m) { received.push(m); },
               onState: function (s, t) { document.title = s + ":" + t; }});
           });
@@ -46,6 +46,23 @@ public sealed class CrossOriginTests(BrowserFixture fixture) : BrowserTest(fixtu
 
         await ShouldReceiveAsync(bob, "one", "two");
         await ShouldReceiveAsync(alice, "three");
+        ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task AutoStepsDownWhenAStreamNeverSendsItsFirstByte()
+    {
+        var url = Site.Page(Harness.Replace("SERVER", Server.Origin, StringComparison.Ordinal));
+        // A proxy that buffers streams: /api/stream is accepted but not one byte comes back.
+        var alice = await NewPageAsync("delete window.WebSocket; delete window.EventSource;");
+        await alice.RouteAsync("**/api/stream**", _ => Task.CompletedTask);
+        await alice.GotoAsync(url.ToString());
+        await alice.EvaluateAsync("go('alice', 'auto', 1500)");
+        await Expect(alice).ToHaveTitleAsync("connected:longpoll");
+
+        var bob = await OpenAsync(url, "bob", "auto");
+        (await SendAsync(bob, "alice", "through the proxy")).ShouldStartWith("mid:");
+        await ShouldReceiveAsync(alice, "through the proxy");
         ShouldHaveNoScriptErrors();
     }
 
