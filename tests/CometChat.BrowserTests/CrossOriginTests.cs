@@ -60,7 +60,7 @@ public sealed class CrossOriginTests(BrowserFixture fixture) : BrowserTest(fixtu
         await alice.EvaluateAsync("go('alice', 'auto', 1500)");
         await Expect(alice).ToHaveTitleAsync("connected:longpoll");
 
-        var bob = await OpenAsync(url, "bob", "auto");
+        var bob = await OpenAsync(url, "bob", "longpoll");
         (await SendAsync(bob, "alice", "through the proxy")).ShouldStartWith("mid:");
         await ShouldReceiveAsync(alice, "through the proxy");
         ShouldHaveNoScriptErrors();
