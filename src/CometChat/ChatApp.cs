@@ -39,6 +39,7 @@ public static class ChatApp
         });
 
         var app = builder.Build();
+        app.Services.GetRequiredService<ChatMetrics>(); // publish the meter from the start
         app.UseMiddleware<ErrorMiddleware>();
         app.UseApiHeaders();
         app.UseCors();

@@ -21,6 +21,8 @@ internal static class ChatServices
 
         services.AddSingleton<ChatStats>();
         services.AddSingleton<ChatLimits>();
+        services.AddMetrics();
+        services.AddSingleton<ChatMetrics>();
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
         services.AddSingleton<IWakeUpBus, LocalWakeUpBus>();

@@ -4,11 +4,19 @@ namespace CometChat.Core;
 /// Defines "a user's feed after a cursor" once: their inbox rows in mid order, minus the asking tab's own
 /// sends (API.md §2 <c>client</c>), whose mids the cursor still moves past.
 /// </summary>
-internal sealed class Feed(IMessageStore store, MessageWriter writer, RecentMessages recent)
+internal sealed class Feed(IMessageStore store, MessageWriter writer, RecentMessages recent, ChatStats stats)
 {
     public long Head => writer.Head;
 
+    /// <summary>Every transport reads through here, so this is where deliveries are counted.</summary>
     public async Task<FeedPage> ReadAfterAsync(string user, string? client, Cursor cursor, int limit, CancellationToken ct)
+    {
+        var page = await ReadAsync(user, client, cursor, limit, ct);
+        stats.Delivered(page.Messages.Count);
+        return page;
+    }
+
+    private async Task<FeedPage> ReadAsync(string user, string? client, Cursor cursor, int limit, CancellationToken ct)
     {
         // Read the head first: every mid at or below it is committed and visible, so when the feed has
         // nothing up to it the cursor may move to it (and the next read can skip the store entirely).

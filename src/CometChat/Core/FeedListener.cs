@@ -14,6 +14,7 @@ internal sealed class FeedListener
     private TaskCompletionSource _signal = NewSignal();
     private ConcurrentQueue<ChatEvent>? _events;
     private int _superseded;
+    private long _signalledAt;
 
     public FeedListener(string user, string? client, ListenerKind kind)
     {
@@ -30,7 +31,18 @@ internal sealed class FeedListener
     /// <summary>Completes on the next <see cref="Signal"/> after this read.</summary>
     public Task Armed => Volatile.Read(ref _signal).Task;
 
-    public void Signal() => Interlocked.Exchange(ref _signal, NewSignal()).TrySetResult();
+    public void Signal()
+    {
+        Interlocked.CompareExchange(ref _signalledAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+        Interlocked.Exchange(ref _signal, NewSignal()).TrySetResult();
+    }
+
+    /// <summary>Time since the first signal not yet taken, then cleared: the wake-up latency of this reader.</summary>
+    public TimeSpan? TakeWakeLatency()
+    {
+        var at = Interlocked.Exchange(ref _signalledAt, 0);
+        return at == 0 ? null : System.Diagnostics.Stopwatch.GetElapsedTime(at);
+    }
 
     public void Supersede()
     {

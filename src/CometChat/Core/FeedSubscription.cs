@@ -11,8 +11,11 @@ internal sealed class FeedSubscription : IDisposable
     private readonly FeedListener _listener;
     private readonly int _limit;
 
+    private readonly ChatStats _stats;
+
     public FeedSubscription(Feed feed, FeedWaiters waiters, string user, string? client, Cursor cursor, int limit, ListenerKind kind)
     {
+        _stats = waiters.Stats;
         _feed = feed;
         _waiters = waiters;
         _limit = limit;
@@ -34,7 +37,12 @@ internal sealed class FeedSubscription : IDisposable
             var events = _listener.DrainEvents();
             var page = await _feed.ReadAfterAsync(_listener.User, _listener.Client, Cursor, _limit, ct);
             Cursor = page.Cursor;
-            if (page.Messages.Count > 0 || events is not null) return events is null ? page : page with { Events = events };
+            var woken = _listener.TakeWakeLatency();
+            if (page.Messages.Count > 0 || events is not null)
+            {
+                if (woken is { } latency) _stats.WakeLatencyMs.Record(latency.TotalMilliseconds);
+                return events is null ? page : page with { Events = events };
+            }
             await armed.WaitAsync(ct);
         }
     }

@@ -12,6 +12,8 @@ internal sealed class FeedWaiters(IOptions<ChatOptions> options, Presence presen
     private readonly ConcurrentDictionary<string, UserListeners> _byUser = new(StringComparer.Ordinal);
     private readonly int _maxParked = options.Value.MaxParkedPerUser;
 
+    public ChatStats Stats => stats;
+
     public FeedListener Add(string user, string? client, ListenerKind kind)
     {
         var listener = new FeedListener(user, client, kind);

@@ -12,10 +12,17 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time)
     private readonly ConcurrentDictionary<string, State> _users = new(StringComparer.Ordinal);
     private readonly long _graceMs = options.Value.Presence.GraceSeconds * 1000L;
 
+    /// <summary>
+    /// Raised after a user opens a connection or is touched, so whoever waits for a user to be online (the
+    /// support desk's queue) hears of it. Handlers run on the caller's thread and must not block.
+    /// </summary>
+    public event Action<string>? Seen;
+
     public void Connected(string user)
     {
         var s = _users.GetOrAdd(user, static _ => new State());
         lock (s) { s.Open++; s.LastSeen = Now(); }
+        Seen?.Invoke(user);
     }
 
     public void Disconnected(string user)
@@ -29,6 +36,7 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time)
     {
         var s = _users.GetOrAdd(user, static _ => new State());
         lock (s) s.LastSeen = Now();
+        Seen?.Invoke(user);
     }
 
     public PresenceInfo Get(string user)

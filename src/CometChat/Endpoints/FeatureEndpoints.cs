@@ -1,9 +1,28 @@
+using CometChat.Core;
+
 namespace CometChat.Endpoints;
 
 internal static class FeatureEndpoints
 {
     /// <summary>Rooms, history, presence and the support desk (issue: chat features).</summary>
-    public static IServiceCollection AddChatFeatures(this IServiceCollection services) => services;
+    public static IServiceCollection AddChatFeatures(this IServiceCollection services)
+    {
+        services.AddSingleton<Rooms>();
+        services.AddSingleton<History>();
+        services.AddSingleton<SupportDesk>();
+        // Eager, so the desk hears of agents coming online before anyone has written to @support.
+        services.AddHostedService(sp => sp.GetRequiredService<SupportDesk>());
+        services.AddSingleton<IMessageRoute, RoomRoute>();
+        services.AddSingleton<IMessageRoute, SupportRoute>();
+        return services;
+    }
 
-    public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder app)
+    {
+        app.MapRooms();
+        app.MapHistory();
+        app.MapPresence();
+        app.MapSupport();
+        return app;
+    }
 }

@@ -28,6 +28,7 @@ internal static class MessageEndpoints
         w.WriteNumber("mid", result.Message.Mid);
         w.WriteString("id", result.Message.Id);
         w.WriteNumber("sentAt", result.Message.SentAt);
+        if (result.Message.Sid is { } sid) w.WriteNumber("sid", sid); // a support message: the session it joined
         if (result.Duplicate) w.WriteBoolean("duplicate", true);
         w.WriteEndObject();
     }

@@ -9,6 +9,7 @@ internal static class OpsEndpoints
     {
         app.MapGet("/healthz", Health);
         app.MapGet("/api/stats", Stats);
+        app.MapGet("/metrics", Metrics);
         return app;
     }
 
@@ -45,8 +46,40 @@ internal static class OpsEndpoints
             w.WriteNumber("messagesStored", stats.MessagesStored);
             w.WriteNumber("messagesPerSecond", Math.Round(stats.MessagesPerSecond(), 2));
             w.WriteNumber("deliveries", stats.Deliveries);
+            w.WriteNumber("deliveriesPerSecond", Math.Round(stats.DeliveriesPerSecond(), 2));
             w.WriteNumber("head", feed.Head);
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>Prometheus text format. Unauthenticated like /healthz: restrict it at the proxy if that matters.</summary>
+    private static IResult Metrics(ChatStats stats)
+    {
+        var t = new System.Text.StringBuilder();
+        void Gauge(string name, string help, double value, string type = "gauge")
+        {
+            t.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+            t.Append(name).Append(' ').Append(value.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        }
+        void Histo(string name, string help, Histogram h)
+        {
+            var (cumulative, count, sum) = h.Snapshot();
+            t.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" histogram\n");
+            for (var i = 0; i < h.Bounds.Count; i++)
+                t.Append(name).Append("_bucket{le=\"").Append(h.Bounds[i].ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\"} ").Append(cumulative[i]).Append('\n');
+            t.Append(name).Append("_bucket{le=\"+Inf\"} ").Append(count).Append('\n');
+            t.Append(name).Append("_sum ").Append(sum.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            t.Append(name).Append("_count ").Append(count).Append('\n');
+        }
+        Gauge("cometchat_parked_polls", "Long polls parked now.", stats.ParkedPolls);
+        Gauge("cometchat_open_streams", "Streams and SSE connections open now.", stats.OpenStreams);
+        Gauge("cometchat_open_sockets", "WebSocket and TCP connections open now.", stats.OpenSockets);
+        Gauge("cometchat_messages_stored_total", "Messages stored.", stats.MessagesStored, "counter");
+        Gauge("cometchat_deliveries_total", "Messages handed to clients.", stats.Deliveries, "counter");
+        Gauge("cometchat_messages_per_second", "Messages stored per second over the last 10 s.", stats.MessagesPerSecond());
+        Gauge("cometchat_deliveries_per_second", "Deliveries per second over the last 10 s.", stats.DeliveriesPerSecond());
+        Histo("cometchat_commit_batch_size", "Messages per group commit.", stats.CommitBatchSizes);
+        Histo("cometchat_wake_latency_ms", "Milliseconds from a wake-up to the woken reader having its page.", stats.WakeLatencyMs);
+        return Results.Text(t.ToString(), "text/plain; version=0.0.4; charset=utf-8");
     }
 }

@@ -254,3 +254,29 @@ public sealed class MessageContractTests : IAsyncLifetime
         m.GetProperty("mid").ValueKind.ShouldBe(JsonValueKind.Number);
     }
 }
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task MetricsSpeakPrometheusTextWithCountersAndHistograms()
+    {
+        await using var server = await ChatServer.StartAsync();
+        var alice = await server.LoginAsync("alice");
+        var bob = await server.LoginAsync("bob");
+        var poll = bob.GetAsync($"api/poll?since={bob.Cursor}");
+        while (server.Get<CometChat.Core.ChatStats>().ParkedPolls < 1) await Task.Delay(5);
+        await alice.SendAsync("bob", "measure me");
+        await poll.DefaultTimeout();
+
+        using var res = await server.Http.GetAsync("metrics");
+        res.Content.Headers.ContentType!.MediaType.ShouldBe("text/plain");
+        var text = await res.Content.ReadAsStringAsync();
+        text.ShouldContain("# TYPE cometchat_messages_stored_total counter\ncometchat_messages_stored_total 1\n");
+        text.ShouldContain("cometchat_deliveries_total 1\n");
+        text.ShouldContain("cometchat_parked_polls 0\n");
+        text.ShouldContain("cometchat_commit_batch_size_bucket{le=\"1\"} ");
+        text.ShouldContain("cometchat_wake_latency_ms_count 1\n");
+        var stats = await bob.GetAsync("api/stats");
+        stats.GetProperty("deliveries").GetInt64().ShouldBe(1);
+    }
+}

@@ -66,6 +66,7 @@ internal sealed class ChatServer : IAsyncDisposable
         var listeners = _app.Services.GetRequiredService<ChatListeners>();
         BaseUri = new Uri($"http://127.0.0.1:{listeners.Http!.IPEndPoint!.Port}/");
         SocketPort = listeners.Socket?.IPEndPoint?.Port ?? 0;
+        Http?.Dispose();
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 5000 })
         {
             BaseAddress = BaseUri,
@@ -84,13 +85,11 @@ internal sealed class ChatServer : IAsyncDisposable
 
     public async Task StopAppAsync()
     {
-        if (_app is not null)
-        {
-            await _app.StopAsync().DefaultTimeout();
-            await _app.DisposeAsync();
-            _app = null;
-        }
-        Http?.Dispose();
+        // The HttpClient outlives the stop: answers the server wrote while stopping must still be readable.
+        if (_app is null) return;
+        await _app.StopAsync().DefaultTimeout();
+        await _app.DisposeAsync();
+        _app = null;
     }
 
     public async Task<TestUser> LoginAsync(string name, string password = "secret")
@@ -131,6 +130,7 @@ internal sealed class ChatServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAppAsync();
+        Http?.Dispose();
         if (_ownsDir) _dir.Dispose();
     }
 }

@@ -1,0 +1,54 @@
+namespace CometChat.Core;
+
+/// <summary>One page of a conversation's history: ascending, with the <c>before</c> that fetches the next older page.</summary>
+internal sealed record HistoryPage(IReadOnlyList<Message> Messages, bool More)
+{
+    public long? Before => Messages.Count > 0 ? Messages[0].Mid : null;
+}
+
+/// <summary>
+/// Older messages of one conversation, newest page first: a direct pair (<c>with</c> = a user), a room
+/// (<c>#room</c>, current members only), or a support thread (<c>@support</c>: the caller's own as a
+/// customer, or with <c>sid</c> the thread of a session assigned to the calling agent). Receipts are
+/// feed-only and typing is never stored, so neither appears here.
+/// </summary>
+internal sealed class History(IMessageStore store, IUserStore users, SupportDesk desk)
+{
+    public async Task<HistoryPage> ReadAsync(string user, string? with, long? sid, long? before, int limit, CancellationToken ct)
+    {
+        var conversation = await ConversationAsync(user, with, sid, ct);
+        var rows = await store.ReadConversationAsync(conversation, before ?? long.MaxValue, limit + 1, ct);
+        var more = rows.Count > limit;
+        var page = new List<Message>(Math.Min(rows.Count, limit));
+        for (var i = Math.Min(rows.Count, limit) - 1; i >= 0; i--) page.Add(rows[i]);
+        return new HistoryPage(page, more);
+    }
+
+    private async Task<string> ConversationAsync(string user, string? with, long? sid, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(with)) throw new ChatException(ChatError.BadRequest("'with' is required: a user name, #room or @support."));
+        if (with.StartsWith('#'))
+        {
+            var room = Names.Room(with, "with");
+            if (!await users.RoomExistsAsync(room, ct)) throw new ChatException(ChatError.NotFound($"'with': no room is named '#{room}'."));
+            if (!await users.IsMemberAsync(room, user, ct)) throw new ChatException(ChatError.Forbidden($"'with': room history is for members only; join #{room} first."));
+            return Conversations.Room(room);
+        }
+        if (with.StartsWith('@'))
+        {
+            if (with != SupportDesk.Address) throw new ChatException(ChatError.NotFound($"'with': there is no '{with}'; the support desk is '@support'."));
+            if (sid is null)
+            {
+                if (desk.IsAgent(user)) throw new ChatException(ChatError.BadRequest("'sid' is required: agents read a customer's support thread by session."));
+                return Conversations.Support(user);
+            }
+            var session = await users.GetSessionAsync(sid.Value, ct) ?? throw SupportDesk.NoSuchSession(sid.Value);
+            if (session.Customer != user && session.Agent != user)
+                throw new ChatException(ChatError.Forbidden($"'sid': session {sid} is neither yours nor assigned to you."));
+            return Conversations.Support(session.Customer);
+        }
+        var other = Names.User(with, "with");
+        if (other != user && await users.GetUserAsync(other, ct) is null) throw new ChatException(ChatError.NotFound($"'with': no user is named '{other}'."));
+        return Conversations.Direct(user, other);
+    }
+}

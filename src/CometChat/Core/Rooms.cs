@@ -1,0 +1,63 @@
+namespace CometChat.Core;
+
+/// <summary>The result of a join or leave: the membership after it, and the message when it changed anything.</summary>
+internal sealed record RoomChange(string Room, bool Member, Message? Message, int Members);
+
+/// <summary>One member of a room and whether they are online now.</summary>
+internal sealed record RoomMember(string User, PresenceInfo Presence);
+
+/// <summary>
+/// Room membership. Join creates a room the first time; each change is a join/leave message in the room,
+/// stored in the same transaction as the membership row so "a member receives what was sent while a
+/// member" is settled by one commit. Joining twice or leaving a room you are not in changes nothing and
+/// stores nothing (a retried request is safe); leaving a room that does not exist is a 404.
+/// </summary>
+internal sealed class Rooms(MessageWriter writer, IUserStore users, Presence presence, TimeProvider time)
+{
+    public Task<RoomChange> JoinAsync(string user, string? roomValue, string? client)
+    {
+        var room = Names.Room(roomValue, "room");
+        MessageSender.CheckClient(client);
+        return writer.RunAsync(tx =>
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (!tx.RoomExists(room)) tx.CreateRoom(room, user, now);
+            else if (tx.IsMember(room, user)) return new RoomChange(room, true, null, tx.RoomMembers(room).Count);
+            tx.AddMember(room, user, now);
+            // Members after joining: the joiner gets their own join message.
+            var members = tx.RoomMembers(room);
+            var m = tx.Append(Draft(user, room, MessageKinds.Join, "joined", now, client), members, Conversations.Room(room));
+            return new RoomChange(room, true, m, members.Count);
+        });
+    }
+
+    public Task<RoomChange> LeaveAsync(string user, string? roomValue, string? client)
+    {
+        var room = Names.Room(roomValue, "room");
+        MessageSender.CheckClient(client);
+        return writer.RunAsync(tx =>
+        {
+            if (!tx.RoomExists(room)) throw new ChatException(ChatError.NotFound($"'room': no room is named '#{room}'."));
+            // Members before leaving: the leaver gets their own leave message, and nothing after it.
+            var members = tx.RoomMembers(room);
+            if (!members.Contains(user)) return new RoomChange(room, false, null, members.Count);
+            tx.RemoveMember(room, user);
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var m = tx.Append(Draft(user, room, MessageKinds.Leave, "left", now, client), members, Conversations.Room(room));
+            return new RoomChange(room, false, m, members.Count - 1);
+        });
+    }
+
+    public Task<IReadOnlyList<RoomInfo>> ListAsync(CancellationToken ct) => users.ListRoomsAsync(ct);
+
+    public async Task<(string Room, IReadOnlyList<RoomMember> Members)> GetAsync(string? roomValue, CancellationToken ct)
+    {
+        var room = Names.Room(roomValue, "room");
+        if (!await users.RoomExistsAsync(room, ct)) throw new ChatException(ChatError.NotFound($"'room': no room is named '#{room}'."));
+        var members = await users.RoomMembersAsync(room, ct);
+        return (room, [.. members.Select(u => new RoomMember(u, presence.Get(u)))]);
+    }
+
+    private static Message Draft(string user, string room, string kind, string body, long now, string? client) =>
+        new(0, Guid.NewGuid().ToString(), user, "#" + room, kind, body, now, Client: client);
+}
