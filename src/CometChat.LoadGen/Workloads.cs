@@ -44,17 +44,23 @@ internal sealed class Workloads(Options o, ChatApi api, ServerProbe probe)
             .Add("server_cpu_s", probe.CpuSeconds() - cpu0).Add("errors", errors);
     }
 
-    /// <summary>W2: one room message to N parked subscribers; time until the last has it, per round.</summary>
+    /// <summary>
+    /// W2: one room message to N parked subscribers (N / --tabs members, each with --tabs connections,
+    /// like browser tabs); time until the last has it, per round.
+    /// </summary>
     public async Task<Report> FanOutAsync()
     {
         var n = o.Int("subscribers", 5000);
+        var tabs = o.Int("tabs", 5);
         var rounds = o.Int("rounds", 10);
         var transport = o.Transport;
-        var room = o.Get("room", "fanout" + n.ToString(CultureInfo.InvariantCulture));
-        var tokens = await TokensAsync(n + 1);
-        var sender = tokens[n];
+        var members = (n + tabs - 1) / tabs;
+        var room = o.Get("room", "fanout" + members.ToString(CultureInfo.InvariantCulture));
+        var memberTokens = await TokensAsync(members + 1);
+        var sender = memberTokens[members];
+        var tokens = Enumerable.Range(0, n).Select(i => memberTokens[i % members]).Append(sender).ToArray();
         var joinClock = Stopwatch.StartNew();
-        await ForEachAsync(tokens, 64, t => api.JoinAsync(t, room));
+        await ForEachAsync(memberTokens, 16, t => api.JoinAsync(t, room));
         var joinSeconds = joinClock.Elapsed.TotalSeconds;
         var head = await api.HeadAsync(sender);
 
@@ -92,7 +98,7 @@ internal sealed class Workloads(Options o, ChatApi api, ServerProbe probe)
         }
         await cts.CancelAsync();
         await Task.WhenAll(subs);
-        return new Report().Add("workload", "w2").Add("transport", transport).Add("subscribers", n).Add("rounds", rounds)
+        return new Report().Add("workload", "w2").Add("transport", transport).Add("subscribers", n).Add("members", members).Add("rounds", rounds)
             .Percentiles("all_received", latencies).Add("stalls", stalls).Add("errors", errors).Add("join_s", joinSeconds);
     }
 
