@@ -6,7 +6,6 @@ using CometChat.Transports.Socket;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.FileProviders;
 
 namespace CometChat;
 
@@ -51,12 +50,7 @@ public static class ChatApp
         var heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = heartbeat, KeepAliveTimeout = heartbeat });
         var staticRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, options.StaticRoot));
-        if (Directory.Exists(staticRoot))
-        {
-            var files = new PhysicalFileProvider(staticRoot);
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        }
+        if (Directory.Exists(staticRoot)) app.UseChatStaticFiles(staticRoot);
         app.MapChat();
         return app;
     }
