@@ -2,10 +2,10 @@ using System.Net;
 using CometChat.Http;
 using CometChat.Core;
 using CometChat.Logging;
+using CometChat.Transports.Socket;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.FileProviders;
 
 namespace CometChat;
 
@@ -37,6 +37,8 @@ public static class ChatApp
             var connectionLimits = kestrel.ApplicationServices.GetRequiredService<ChatLimits>();
             var listeners = kestrel.ApplicationServices.GetRequiredService<ChatListeners>();
             listeners.Http = Listen(kestrel, connectionLimits, options.Http.Address, options.Http.Port, _ => { });
+            if (options.Socket.Enabled)
+                listeners.Socket = Listen(kestrel, connectionLimits, options.Socket.Address, options.Socket.Port, l => l.UseConnectionHandler<SocketConnectionHandler>());
         });
 
         var app = builder.Build();
@@ -44,13 +46,11 @@ public static class ChatApp
         app.UseMiddleware<ErrorMiddleware>();
         app.UseApiHeaders();
         app.UseCors();
+        // Protocol pings keep proxies from idling the socket out; a client that stops answering them is aborted.
+        var heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = heartbeat, KeepAliveTimeout = heartbeat });
         var staticRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, options.StaticRoot));
-        if (Directory.Exists(staticRoot))
-        {
-            var files = new PhysicalFileProvider(staticRoot);
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        }
+        if (Directory.Exists(staticRoot)) app.UseChatStaticFiles(staticRoot);
         app.MapChat();
         return app;
     }

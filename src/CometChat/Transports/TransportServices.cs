@@ -1,3 +1,6 @@
+using CometChat.Transports.Socket;
+using CometChat.Transports.Streaming;
+
 namespace CometChat.Transports;
 
 internal static class TransportServices
@@ -6,6 +9,10 @@ internal static class TransportServices
     public static IServiceCollection AddChatTransports(this IServiceCollection services)
     {
         services.AddSingleton<LongPollTransport>();
+        services.AddSingleton<StreamLoop>();
+        services.AddSingleton<ClientCommands>();
+        services.AddSingleton<WebSocketTransport>();
+        services.AddSingleton<SocketConnectionHandler>();
         return services;
     }
 }

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
+
+namespace CometChat.Http;
+
+/// <summary>
+/// Serves static/: versioned assets (<c>?v=</c>) cache for a year, unversioned ones (embed.js, which
+/// other sites link without a version) for five minutes, HTML is revalidated every time. HTML gets
+/// <c>Referrer-Policy: no-referrer</c> because tokens travel in URLs (JSONP, EventSource, WebSocket).
+/// </summary>
+internal static class StaticAssets
+{
+    public static IApplicationBuilder UseChatStaticFiles(this IApplicationBuilder app, string root)
+    {
+        var files = new PhysicalFileProvider(root);
+        var types = new FileExtensionContentTypeProvider();
+        types.Mappings[".js"] = "text/javascript; charset=utf-8";
+        types.Mappings[".css"] = "text/css; charset=utf-8";
+        types.Mappings[".html"] = "text/html; charset=utf-8";
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        return app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            ContentTypeProvider = types,
+            OnPrepareResponse = ctx =>
+            {
+                var headers = ctx.Context.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                if (ctx.File.Name.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.CacheControl = "no-cache";
+                    headers["Referrer-Policy"] = "no-referrer";
+                }
+                else if (ctx.Context.Request.Query.ContainsKey("v"))
+                    headers.CacheControl = "public, max-age=31536000, immutable";
+                else
+                    headers.CacheControl = "public, max-age=300";
+            },
+        });
+    }
+}
