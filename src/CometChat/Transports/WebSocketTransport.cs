@@ -27,7 +27,7 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
         var user = await req.UserAsync();
         var limit = QueryLimits.Limit(req);
         var client = QueryLimits.Client(req);
-        var cursor = QueryLimits.Since(req, feed.Head);
+        var cursor = await QueryLimits.SinceAsync(req, feed);
 
         using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
         using var sub = new FeedSubscription(feed, waiters, user, client, cursor, limit, ListenerKind.Socket);

@@ -48,6 +48,26 @@ public sealed class ClusterFeatureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryPushTransportOnOtherNodesGetsASendPromptly()
+    {
+        var alice = await _cluster[0].LoginAsync("alice");
+        var bob = await _cluster[1].LoginAsync("bob");
+        var readers = new List<FeedReader>();
+        try
+        {
+            // Streams, SSE, WebSocket and TCP of one user, spread over the two nodes the sender is not on.
+            for (var i = 0; i < FeedReader.All.Length; i++)
+                readers.Add(await FeedReader.OpenAsync(bob.On(_cluster[1 + i % 2]), FeedReader.All[i], bob.Cursor));
+            var mid = (await alice.SendAsync("bob", "to every transport")).Num("mid");
+            foreach (var r in readers) (await r.NextMessageAsync()).Mid.ShouldBe(mid);
+        }
+        finally
+        {
+            foreach (var r in readers) await r.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task ASupportSessionSpansNodes()
     {
         var ann = await _cluster[1].LoginAsync("ann");

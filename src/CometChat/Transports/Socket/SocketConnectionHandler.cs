@@ -121,7 +121,7 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
         try
         {
             var user = await accounts.AuthenticateAsync(parts[1]);
-            var cursor = Cursor.Parse(parts.Length == 3 ? parts[2] : null, feed.Head) ?? new Cursor(feed.Head);
+            var cursor = await feed.ParseCursorAsync(parts.Length == 3 ? parts[2] : null, CancellationToken.None);
             return (user, cursor, null);
         }
         catch (ChatException e)

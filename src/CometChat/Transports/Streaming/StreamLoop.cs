@@ -82,7 +82,7 @@ internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOption
         var user = await req.UserAsync();
         var limit = QueryLimits.Limit(req);
         var client = QueryLimits.Client(req);
-        var cursor = Cursor.Parse(since, feed.Head, sinceName) ?? new Cursor(feed.Head);
+        var cursor = await feed.ParseCursorAsync(since, req.Aborted, sinceName);
 
         var ctx = req.Context;
         var response = ctx.Response;
