@@ -25,8 +25,9 @@ internal sealed partial class RedisConnection : IDisposable
         o.AbortOnConnectFail = false;
         o.BacklogPolicy = BacklogPolicy.FailFast;
         o.ConnectTimeout = Math.Min(o.ConnectTimeout, 2000);
-        o.SyncTimeout = Math.Min(o.SyncTimeout, 1000);
-        o.AsyncTimeout = Math.Min(o.AsyncTimeout, 1000);
+        // Presence reads and rate-limit counts wait at most this on a Redis that hangs (one that is down fails at once).
+        o.SyncTimeout = Math.Min(o.SyncTimeout, 3000);
+        o.AsyncTimeout = Math.Min(o.AsyncTimeout, 3000);
         o.ReconnectRetryPolicy = new LinearRetry(1000);
         o.ClientName = "cometchat-" + NodeId;
         Description = string.Join(",", o.EndPoints.Select(e => e.ToString()));

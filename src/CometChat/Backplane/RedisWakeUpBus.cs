@@ -18,6 +18,8 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
     private readonly FeedHead _head;
     private readonly RedisChannel _channel;
     private readonly ILogger<RedisWakeUpBus> _log;
+    private volatile bool _subscribed;
+    private int _subscribing;
 
     public RedisWakeUpBus(RedisConnection redis, FeedWaiters waiters, FeedHead head, ILogger<RedisWakeUpBus> log)
     {
@@ -26,13 +28,37 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
         _head = head;
         _log = log;
         _channel = redis.Channel("wake");
-        // Registered even while Redis is down: the multiplexer re-subscribes on every reconnect.
-        try { redis.Subscriber.Subscribe(_channel, (_, value) => Receive(value)); }
-        catch (RedisException e) { LogPublishFailed(log, e); }
-        redis.Restored += () => _ = CatchUpAsync();
+        // Never blocks startup on Redis: until subscribed the bus counts as down (reads check the store).
+        _ = MaintainAsync(CancellationToken.None);
+        redis.Restored += () => _ = _subscribed ? CatchUpAsync() : MaintainAsync(CancellationToken.None);
     }
 
-    public BusState State => _redis.IsConnected ? BusState.Up : BusState.Down;
+    public BusState State => _subscribed && _redis.IsConnected ? BusState.Up : BusState.Down;
+
+    /// <summary>
+    /// Subscribes if not yet subscribed (at start, and again each heartbeat while that failed). Once
+    /// subscribed, the multiplexer itself re-subscribes after every reconnect.
+    /// </summary>
+    public async Task MaintainAsync(CancellationToken ct)
+    {
+        if (_subscribed || !_redis.IsConnected || Interlocked.Exchange(ref _subscribing, 1) == 1) return;
+        try
+        {
+            // A timed-out earlier attempt may have left its handler registered: drop it so none is doubled.
+            await _redis.Subscriber.UnsubscribeAsync(_channel);
+            await _redis.Subscriber.SubscribeAsync(_channel, (_, value) => Receive(value));
+            _subscribed = true;
+            await CatchUpAsync(); // whatever was announced before this node listened
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogSubscribeFailed(_log, e);
+        }
+        finally
+        {
+            Volatile.Write(ref _subscribing, 0);
+        }
+    }
 
     public void Publish(WakeUp wake)
     {
@@ -118,4 +144,7 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
 
     [LoggerMessage(2, LogLevel.Warning, "Ignored a malformed backplane message")]
     private static partial void LogBadMessage(ILogger logger, Exception e);
+
+    [LoggerMessage(3, LogLevel.Warning, "Subscribing to the Redis backplane failed; retrying at the next heartbeat")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception e);
 }

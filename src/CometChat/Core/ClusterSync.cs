@@ -27,6 +27,7 @@ internal sealed partial class ClusterSync(FeedHead head, IMessageStore store, IW
     public async Task<bool> SweepAsync(CancellationToken ct)
     {
         presence.Sweep();
+        await bus.MaintainAsync(ct);
         long stored;
         try { stored = await store.ReadHeadAsync(ct); }
         catch (StoreUnavailableException e)

@@ -14,12 +14,16 @@ internal interface IWakeUpBus
 {
     BusState State { get; }
     void Publish(WakeUp wake);
+    /// <summary>Called every heartbeat: repairs what the bus cannot repair by itself (a failed subscription).</summary>
+    Task MaintainAsync(CancellationToken ct);
     void PublishEvent(string user, ChatEvent e);
 }
 
 internal sealed class LocalWakeUpBus(FeedWaiters waiters) : IWakeUpBus
 {
     public BusState State => BusState.Local;
+
+    public Task MaintainAsync(CancellationToken ct) => Task.CompletedTask;
 
     public void Publish(WakeUp wake)
     {

@@ -1,3 +1,4 @@
+using CometChat.Core;
 using CometChat.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -31,6 +32,8 @@ internal sealed class Cluster : IAsyncDisposable
         if (!backplane) node["Chat:Backplane"] = "none";
         node = node.With(settings ?? []);
         var nodes = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ChatServer.StartAsync(node, time: time)));
+        // Each node subscribes in the background; until then wake-ups from the others would not reach it.
+        if (backplane) await ClusterTests.WaitAsync(() => nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Up));
         return new Cluster(database, nodes, time);
     }
 
