@@ -62,6 +62,26 @@ public sealed class OutageTests
     }
 
     [Fact]
+    public async Task ANodeStartsWithoutRedisAndJoinsWhenItComesUp()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        await redis.StopAsync();
+        await using var server = await ChatServer.StartAsync(TestServices.OnPostgres.With(new()
+        {
+            ["Chat:Backplane"] = "redis",
+            ["ConnectionStrings:Redis"] = redis.Endpoint,
+            ["Chat:Redis:Prefix"] = "cc-test-" + Guid.NewGuid().ToString("n"),
+        }));
+        var alice = await server.LoginAsync("alice");
+        (await alice.SendAsync("alice", "served without Redis")).GetProperty("mid").GetInt64().ShouldBeGreaterThan(0);
+        (await HealthAsync(server, HttpStatusCode.OK)).GetProperty("backplane").GetString().ShouldBe("down");
+
+        await redis.StartAgainAsync();
+        await ClusterTests.WaitAsync(() => server.Get<IWakeUpBus>().State == BusState.Up);
+        (await HealthAsync(server, HttpStatusCode.OK)).GetProperty("status").GetString().ShouldBe("ok");
+    }
+
+    [Fact]
     public async Task PostgresUnavailableAnswers503ThenRecovers()
     {
         await using var server = await ChatServer.StartAsync(TestServices.OnPostgres.With(new() { ["Chat:DatabaseBusyTimeoutSeconds"] = "2" }));
