@@ -16,7 +16,8 @@ internal static class Subscriber
     public static Task RunAsync(ChatApi api, string transport, string token, long since, string? client, Func<Arrival, Task> onMessage, Action onReady, CancellationToken ct) =>
         transport switch
         {
-            "poll" => PollAsync(api, token, since, client, onMessage, onReady, ct),
+            "poll" => RawPoller.RunAsync(api.BaseAddress, token, since, client, onMessage, onReady, ct),
+            "httpclient-poll" => PollAsync(api, token, since, client, onMessage, onReady, ct),
             "sse" => SseAsync(api, token, since, client, onMessage, onReady, ct),
             "ws" => WebSocketAsync(api, token, since, client, onMessage, onReady, ct),
             _ => throw new ArgumentException("--transport must be poll, sse or ws"),

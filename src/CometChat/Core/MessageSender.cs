@@ -22,6 +22,7 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
         if (req.Body.Length == 0) throw new ChatException(ChatError.BadRequest("'body' must not be empty."));
         if (req.Body.Length > _maxBody)
             throw new ChatException(ChatError.TooLarge($"'body' is {req.Body.Length} characters; the limit is {_maxBody}."));
+        var generated = string.IsNullOrEmpty(req.Id);
         var id = CheckId(req.Id);
         CheckClient(req.Client);
         limits.CheckSend(from);
@@ -32,7 +33,8 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
 
         return writer.RunAsync(tx =>
         {
-            if (tx.FindBySenderId(from, id) is { } existing) return new SendResult(existing, true);
+            // A fresh GUID cannot be a retry: only a client-chosen id needs the duplicate lookup.
+            if (!generated && tx.FindBySenderId(from, id) is { } existing) return new SendResult(existing, true);
             var draft = new Message(0, id, from, req.To, MessageKinds.Text, req.Body, Now(), Client: req.Client);
             var routed = route.Route(tx, from, req, draft);
             return new SendResult(tx.Append(routed.Draft, routed.Recipients, routed.Conversation), false);

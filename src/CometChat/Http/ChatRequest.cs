@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -102,8 +103,7 @@ internal sealed class ChatRequest
         string text;
         try
         {
-            using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
-            text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+            text = StrictUtf8.GetString(await ReadAllAsync(request));
         }
         catch (DecoderFallbackException)
         {
@@ -117,6 +117,25 @@ internal sealed class ChatRequest
         if (isJson) ParseJson(text, result);
         else foreach (var (key, value) in QueryHelpers.ParseQuery(text)) result[key] = Single(key, value);
         return result;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
+    /// <summary>The whole body (Kestrel already caps its size) straight from the request pipe, without a StreamReader's buffers.</summary>
+    private static async Task<byte[]> ReadAllAsync(HttpRequest request)
+    {
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(request.HttpContext.RequestAborted);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                var bytes = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return bytes;
+            }
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
     }
 
     private static void ParseJson(string text, Dictionary<string, string?> result)

@@ -17,8 +17,10 @@ internal static class StaticAssets
         types.Mappings[".js"] = "text/javascript; charset=utf-8";
         types.Mappings[".css"] = "text/css; charset=utf-8";
         types.Mappings[".html"] = "text/html; charset=utf-8";
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        return app.UseStaticFiles(new StaticFileOptions
+        // API, WebSocket and ops paths never hold files: skip the file-system lookups on every poll and send.
+        return app.UseWhen(ctx => !IsApi(ctx.Request.Path), branch => branch
+            .UseDefaultFiles(new DefaultFilesOptions { FileProvider = files })
+            .UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
             ContentTypeProvider = types,
@@ -36,6 +38,9 @@ internal static class StaticAssets
                 else
                     headers.CacheControl = "public, max-age=300";
             },
-        });
+        }));
     }
+
+    private static bool IsApi(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/ws") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/metrics");
 }
