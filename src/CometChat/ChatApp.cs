@@ -32,7 +32,7 @@ public static class ChatApp
             kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
             // Slowloris: headers must arrive within this, and bodies at Kestrel's minimum data rate.
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
-            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(limits.BodyRateGraceSeconds));
 
             var connectionLimits = kestrel.ApplicationServices.GetRequiredService<ChatLimits>();
             var listeners = kestrel.ApplicationServices.GetRequiredService<ChatListeners>();

@@ -96,6 +96,8 @@ public sealed class ChatOptions
         [Range(1024, 64 * 1024 * 1024)] public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
         [Range(256, 65536)] public int MaxUrlChars { get; set; } = 2048;
         [Range(1, 600)] public int RequestHeadersTimeoutSeconds { get; set; } = 15;
+        [Range(1, 1_000_000)] public int MinBodyBytesPerSecond { get; set; } = 240;
+        [Range(2, 600)] public int BodyRateGraceSeconds { get; set; } = 5; // Kestrel needs more than 1 s
     }
 
     public sealed class RedisSection

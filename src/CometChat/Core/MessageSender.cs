@@ -22,6 +22,9 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
         if (req.Body.Length == 0) throw new ChatException(ChatError.BadRequest("'body' must not be empty."));
         if (req.Body.Length > _maxBody)
             throw new ChatException(ChatError.TooLarge($"'body' is {req.Body.Length} characters; the limit is {_maxBody}."));
+        // UTF-8 (the store and every wire) cannot carry a lone surrogate: replace it once, here, so every
+        // reader of this message, from memory or from the store, sees the same body.
+        req = req with { Body = ReplaceLoneSurrogates(req.Body) };
         var generated = string.IsNullOrEmpty(req.Id);
         var id = CheckId(req.Id);
         CheckClient(req.Client);
@@ -55,4 +58,16 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
     }
 
     public long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public static string ReplaceLoneSurrogates(string text)
+    {
+        if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0) return text; // the usual case: no surrogates, no copy
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) i++;
+            else if (char.IsSurrogate(chars[i])) chars[i] = '\uFFFD';
+        }
+        return new string(chars);
+    }
 }

@@ -38,7 +38,7 @@ internal sealed partial class ErrorMiddleware(RequestDelegate next, ILogger<Erro
         ChatException c => c.Error,
         StoreUnavailableException s => ChatError.Unavailable(s.Message + " Retry shortly; sends are safe to retry with the same id."),
         BadHttpRequestException { StatusCode: 413 } => ChatError.TooLarge("The request body is larger than the server accepts."),
-        BadHttpRequestException b => ChatError.BadRequest(b.Message),
+        BadHttpRequestException b => new ChatError("bad_request", b.StatusCode, b.Message), // keeps Kestrel's 400/408/431
         _ => null,
     };
 

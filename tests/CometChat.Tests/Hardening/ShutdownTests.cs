@@ -23,13 +23,20 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             var polls = tokens.SelectMany(t => Enumerable.Range(0, pollsPerUser).Select(_ =>
                 server.Http.GetAsync($"api/poll?since={acknowledged}&timeout=60&token={t}"))).ToList();
             await WaitForParkedAsync(server, tokens[0], users * pollsPerUser);
+            // And open streams: every format and SSE must end, not hang, when the server stops.
+            var streams = new List<Task<string>>();
+            foreach (var path in new[] { "api/stream?format=ndjson", "api/stream?format=text", "api/stream?format=multipart", "api/stream?format=html", "api/events" })
+                for (var i = 0; i < 40; i++)
+                    streams.Add(ReadStreamToEndAsync(server.Http, $"{path}&since={acknowledged}&token={tokens[i]}".Replace("events&", "events?")));
+            await WaitForStatAsync(server, tokens[0], "openStreams", streams.Count);
 
             var clock = Stopwatch.StartNew();
             var exit = server.TerminateAsync();
             var answers = await Task.WhenAll(polls).DefaultTimeout();
+            await Task.WhenAll(streams).DefaultTimeout();
             var answered = clock.Elapsed;
             (await exit).ShouldBe(0);
-            output.WriteLine($"{answers.Length} parked polls answered {answered.TotalMilliseconds:F0} ms after SIGTERM; exited after {clock.Elapsed.TotalMilliseconds:F0} ms");
+            output.WriteLine($"{answers.Length} parked polls answered and {streams.Count} streams ended {answered.TotalMilliseconds:F0} ms after SIGTERM; exited after {clock.Elapsed.TotalMilliseconds:F0} ms");
             foreach (var a in answers)
             {
                 a.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -47,15 +54,26 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         TestUser.Mids(await poll.DefaultTimeout()).ShouldBe([after.GetProperty("mid").GetInt64()]);
     }
 
-    private static async Task WaitForParkedAsync(ServerProcess server, string token, int count)
+    private static async Task<string> ReadStreamToEndAsync(HttpClient http, string url)
+    {
+        using var res = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        res.StatusCode.ShouldBe(HttpStatusCode.OK);
+        try { return await res.Content.ReadAsStringAsync(); }
+        catch (HttpRequestException) { return ""; } // closed hard at shutdown is still closed
+        catch (IOException) { return ""; }
+    }
+
+    private static Task WaitForParkedAsync(ServerProcess server, string token, int count) => WaitForStatAsync(server, token, "parkedPolls", count);
+
+    private static async Task WaitForStatAsync(ServerProcess server, string token, string stat, int count)
     {
         var until = DateTime.UtcNow + TaskTimeouts.Default;
         while (true)
         {
             var stats = await server.Http.GetStringAsync("api/stats?token=" + token);
-            var parked = System.Text.Json.JsonDocument.Parse(stats).RootElement.GetProperty("parkedPolls").GetInt64();
-            if (parked == count) return;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{parked} of {count} polls parked");
+            var open = System.Text.Json.JsonDocument.Parse(stats).RootElement.GetProperty(stat).GetInt64();
+            if (open == count) return;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"{stat}: {open} of {count}");
             await Task.Delay(50);
         }
     }

@@ -68,4 +68,66 @@ public sealed class DurabilityTests
         foreach (var mid in acknowledged) counts.GetValueOrDefault(mid).ShouldBe(2, $"mid {mid} was acknowledged");
         acknowledged.Count.ShouldBe(400);
     }
+
+    [Fact]
+    public async Task KillDashNineDuringAConcurrentBurstKeepsEveryAcknowledgedMessageOnceAndTheFileIntact()
+    {
+        using var dir = new TempDirectory();
+        var names = new[] { "a", "b", "c", "d", "e" };
+        var tokens = names.Select(n => Contract.AuthContractTests.Mint(n, TimeSpan.FromHours(1))).ToArray();
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<long>();
+        long cursorBeforeKill;
+        await using (var process = await ServerProcess.StartAsync(dir.Path))
+        {
+            using var me = await process.Http.GetAsync("api/me?token=" + tokens[0]);
+            cursorBeforeKill = (await ChatServer.ReadJsonAsync(me, HttpStatusCode.OK)).GetProperty("cursor").GetInt64();
+            using var stop = new CancellationTokenSource();
+            var senders = Enumerable.Range(0, 5).Select(s => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    try
+                    {
+                        using var res = await process.Http.PostAsync("api/messages", ChatServer.Form(
+                            ("token", tokens[s]), ("to", names[(s + 1) % 5]), ("body", $"{s}:{i}"), ("id", $"k{s}-{i}")), stop.Token);
+                        if (res.StatusCode == HttpStatusCode.OK)
+                            acknowledged.Add((await ChatServer.ReadJsonAsync(res, HttpStatusCode.OK)).GetProperty("mid").GetInt64());
+                    }
+                    catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException) { } // killed mid-request: not acknowledged
+                }
+            })).ToList();
+            while (acknowledged.Count < 300) await Task.Delay(10);
+            await process.KillAsync(); // mid-burst: sends are in flight in every sender
+            await stop.CancelAsync();
+            await Task.WhenAll(senders).DefaultTimeout();
+        }
+
+        using (var check = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + dir.File("chat.db")))
+        {
+            check.Open();
+            using var cmd = check.CreateCommand();
+            cmd.CommandText = "PRAGMA integrity_check";
+            (cmd.ExecuteScalar() as string).ShouldBe("ok");
+        }
+
+        await using var server = await ChatServer.StartAsync(dir: dir);
+        var seen = new List<long>();
+        foreach (var (name, token) in names.Zip(tokens))
+        {
+            var user = new TestUser(server, name, token, 0);
+            var mids = new List<long>();
+            var cursor = cursorBeforeKill; // clients resume from the cursor they had
+            while (true)
+            {
+                var page = await user.GetAsync($"api/messages?since={cursor}&limit=500");
+                mids.AddRange(TestUser.Mids(page));
+                cursor = page.GetProperty("cursor").GetInt64();
+                if (!page.GetProperty("more").GetBoolean()) break;
+            }
+            mids.ShouldBe(mids.Order().Distinct().ToList()); // in order, no duplicates
+            seen.AddRange(mids);
+        }
+        var counts = seen.GroupBy(m => m).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var mid in acknowledged) counts.GetValueOrDefault(mid).ShouldBe(2, $"acknowledged mid {mid}");
+    }
 }
