@@ -32,10 +32,46 @@ internal static class TestServices
         return all;
     }
 
-    private static string Require(string name, string what) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
-            : throw new InvalidOperationException(
-                $"{name} is not set: this test needs {what}. Start PostgreSQL and Redis with: eval \"$(.ci/services start)\" (.ci/run does this).");
+    private static string Require(string name, string what)
+    {
+        if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value) return value;
+        if (Started.Value.TryGetValue(name, out var started)) return started;
+        throw new InvalidOperationException(
+            $"{name} is not set: this test needs {what}. Start PostgreSQL and Redis with: eval \"$(.ci/services start)\" (.ci/run does this).");
+    }
+
+    /// <summary>
+    /// When nothing was handed in, a plain `dotnet test` starts its own pair through the same .ci/services
+    /// script (which installs the Debian packages if missing) and stops it when the test run ends.
+    /// If that fails, its output becomes the error, so the tests fail loudly instead of skipping.
+    /// </summary>
+    private static readonly Lazy<Dictionary<string, string>> Started = new(() =>
+    {
+        var script = Path.Combine(ChatServer.RepoRoot, ".ci", "services");
+        var state = Path.Combine(Path.GetTempPath(), "cometchat-test-services-" + Environment.ProcessId);
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add("start");
+        psi.Environment["COMETCHAT_SERVICES_STATE"] = state;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"Starting PostgreSQL and Redis with {script} failed ({p.ExitCode}): {stderr.Result}");
+        // The test host is torn down without a normal exit, so a detached watchdog stops the pair once it is gone.
+        var watchdog = new System.Diagnostics.ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "bash", "-c", $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; COMETCHAT_SERVICES_STATE='{state}' bash '{script}' stop" })
+            watchdog.ArgumentList.Add(a);
+        System.Diagnostics.Process.Start(watchdog)?.Dispose();
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in output.Split('\n'))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, "^export (COMETCHAT_TEST_[A-Z_]+)=\"?([^\"]*)\"?$");
+            if (m.Success) found[m.Groups[1].Value] = m.Groups[2].Value;
+        }
+        return found;
+    });
 }
 
 /// <summary>A fresh PostgreSQL database per test, dropped (with its connections) on dispose.</summary>
