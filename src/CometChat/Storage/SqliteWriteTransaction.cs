@@ -7,7 +7,6 @@ namespace CometChat.Storage;
 /// <summary>The writer's transaction. Synchronous on purpose: it runs on the single writer loop.</summary>
 internal sealed class SqliteWriteTransaction : IWriteTransaction
 {
-    private const string SessionColumns = "sid AS Sid, customer AS Customer, agent AS Agent, opened_at AS OpenedAt, closed_at AS ClosedAt";
     private readonly SqliteWriterConnection _w;
     private readonly SqliteConnection _c;
     private readonly SqliteTransaction _tx;
@@ -60,7 +59,7 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
     }
 
     public Message? GetMessage(long mid) =>
-        _c.QueryFirstOrDefault<Message>($"SELECT {SqliteMessageStore.MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, _tx);
+        _c.QueryFirstOrDefault<Message>($"SELECT {SqlReadStore.MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, _tx);
 
     public bool IsRecipient(long mid, string user) =>
         _c.ExecuteScalar<long?>("SELECT 1 FROM inbox WHERE user = @user AND mid = @mid", new { user, mid }, _tx) is not null;
@@ -107,14 +106,14 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
 
     public SupportSession? OpenSessionOf(string customer) =>
         _c.QueryFirstOrDefault<SupportSession>(
-            $"SELECT {SessionColumns} FROM support_sessions WHERE customer = @customer AND closed_at IS NULL", new { customer }, _tx);
+            $"SELECT {SqlReadStore.SessionColumns} FROM support_sessions WHERE customer = @customer AND closed_at IS NULL", new { customer }, _tx);
 
     public SupportSession? GetSession(long sid) =>
-        _c.QueryFirstOrDefault<SupportSession>($"SELECT {SessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, _tx);
+        _c.QueryFirstOrDefault<SupportSession>($"SELECT {SqlReadStore.SessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, _tx);
 
     public IReadOnlyList<SupportSession> UnassignedSessions() =>
         _c.Query<SupportSession>(
-            $"SELECT {SessionColumns} FROM support_sessions WHERE agent IS NULL AND closed_at IS NULL ORDER BY sid", transaction: _tx).AsList();
+            $"SELECT {SqlReadStore.SessionColumns} FROM support_sessions WHERE agent IS NULL AND closed_at IS NULL ORDER BY sid", transaction: _tx).AsList();
 
     public IReadOnlyDictionary<string, int> OpenSessionCounts() =>
         _c.Query<(string Agent, long Count)>(

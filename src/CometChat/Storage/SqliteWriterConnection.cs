@@ -56,7 +56,7 @@ internal sealed class SqliteWriterConnection(SqliteDatabase db) : IDisposable
     private sealed class Statements(SqliteConnection c) : IDisposable
     {
         public readonly SqliteCommand FindBySenderId = Command(c,
-            $"SELECT {SqliteMessageStore.MessageColumns} FROM messages m WHERE m.sender = $sender AND m.id = $id", "$sender", "$id");
+            $"SELECT {SqlReadStore.MessageColumns} FROM messages m WHERE m.sender = $sender AND m.id = $id", "$sender", "$id");
         public readonly SqliteCommand InsertMessage = Command(c,
             "INSERT INTO messages (id, sender, recipient, kind, body, sent_at, ref, sid, client, conversation) " +
             "VALUES ($id, $sender, $recipient, $kind, $body, $sentAt, $ref, $sid, $client, $conversation) RETURNING mid",

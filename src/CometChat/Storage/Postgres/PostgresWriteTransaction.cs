@@ -39,7 +39,7 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
 
     public Message? FindBySenderId(string sender, string id) =>
         Run(() => _c.QueryFirstOrDefault<Message>(
-            $"SELECT {PostgresMessageStore.MessageColumns} FROM messages m WHERE m.sender = @sender AND m.id = @id",
+            $"SELECT {SqlReadStore.MessageColumns} FROM messages m WHERE m.sender = @sender AND m.id = @id",
             new { sender, id }, _tx, _timeout));
 
     public Message Append(Message draft, IReadOnlyCollection<string> recipients, string conversation) => Run(() =>
@@ -57,7 +57,7 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
 
     public Message? GetMessage(long mid) =>
         Run(() => _c.QueryFirstOrDefault<Message>(
-            $"SELECT {PostgresMessageStore.MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, _tx, _timeout));
+            $"SELECT {SqlReadStore.MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, _tx, _timeout));
 
     public bool IsRecipient(long mid, string user) =>
         Run(() => _c.ExecuteScalar<int?>("SELECT 1 FROM inbox WHERE \"user\" = @user AND mid = @mid", new { user, mid }, _tx, _timeout) is not null);
@@ -100,16 +100,16 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
 
     public SupportSession? OpenSessionOf(string customer) =>
         Run(() => _c.QueryFirstOrDefault<SupportSession>(
-            $"SELECT {PostgresMessageStore.SessionColumns} FROM support_sessions WHERE customer = @customer AND closed_at IS NULL",
+            $"SELECT {SqlReadStore.SessionColumns} FROM support_sessions WHERE customer = @customer AND closed_at IS NULL",
             new { customer }, _tx, _timeout));
 
     public SupportSession? GetSession(long sid) =>
         Run(() => _c.QueryFirstOrDefault<SupportSession>(
-            $"SELECT {PostgresMessageStore.SessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, _tx, _timeout));
+            $"SELECT {SqlReadStore.SessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, _tx, _timeout));
 
     public IReadOnlyList<SupportSession> UnassignedSessions() =>
         Run(() => _c.Query<SupportSession>(
-            $"SELECT {PostgresMessageStore.SessionColumns} FROM support_sessions WHERE agent IS NULL AND closed_at IS NULL ORDER BY sid",
+            $"SELECT {SqlReadStore.SessionColumns} FROM support_sessions WHERE agent IS NULL AND closed_at IS NULL ORDER BY sid",
             transaction: _tx, commandTimeout: _timeout).AsList());
 
     public IReadOnlyDictionary<string, int> OpenSessionCounts() =>
