@@ -25,8 +25,8 @@ public static class ChatApp
             .AddConsoleFormatter<RedactingConsoleFormatter, ConsoleFormatterOptions>();
         var httpUrls = HttpUrls.Of(builder.Configuration, options.Http);
         // Bound below; left in the configuration they would only make Kestrel warn that it overrides them.
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, null);
-        builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, null);
+        builder.Configuration[WebHostDefaults.ServerUrlsKey] = null;
+        builder.Configuration[WebHostDefaults.HttpPortsKey] = null;
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var limits = options.Limits;

@@ -16,6 +16,7 @@ internal static class ChatEndpoints
         open.MapLogin();
         open.MapHealth();
         open.MapMetrics();
+        open.MapOpenApi(); // /openapi/v1.json, generated from the typed answers
 
         var api = app.MapGroup("").RequireChatToken().WithJsonp().AnswerHead();
         api.MapAuth();
@@ -26,7 +27,6 @@ internal static class ChatEndpoints
         // Chat features (rooms, history, presence, support desk):
         api.MapFeatures();
 
-        app.MapOpenApi();
         return app;
     }
 }

@@ -76,8 +76,10 @@ internal static class TokenAuthentication
 {
     public static IServiceCollection AddChatTokens(this IServiceCollection services)
     {
-        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        // The core of authentication only: AddAuthentication() would also start Data Protection, which writes a key
+        // ring under the user's home at start, for cookies this server never issues.
+        services.AddAuthenticationCore(o => o.DefaultScheme = TokenAuthenticationHandler.SchemeName).AddWebEncoders();
+        new AuthenticationBuilder(services).AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(TokenAuthenticationHandler.SchemeName, p => p.RequireAuthenticatedUser()); // by the default scheme: ours
         return services;
