@@ -60,6 +60,16 @@ internal abstract partial class FeedReader : IAsyncDisposable
         }
     }
 
+    /// <summary>The next command reply, skipping the feed's messages, events and heartbeats on the way.</summary>
+    public async Task<JsonElement> NextReplyAsync()
+    {
+        while (true)
+        {
+            var item = await NextAsync().DefaultTimeout() ?? throw new ShouldAssertException("The connection ended before the next reply.");
+            if (item.Kind == "reply") return item.Json!.Value;
+        }
+    }
+
     public async Task<List<FeedItem>> MessagesAsync(int count)
     {
         var list = new List<FeedItem>(count);
