@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using CometChat.Core;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Features;

@@ -1,5 +1,4 @@
 using System.Net;
-using CometChat.Core;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Features;

@@ -168,7 +168,7 @@ public sealed class TransportParityTests : IAsyncLifetime
         (await good.NextMessageAsync()).Mid.ShouldBe(during);
 
         var until = DateTime.UtcNow + TaskTimeouts.Default;
-        while (Stats.OpenStreams + s.OpenSockets > 1)
+        while (Stats.OpenStreams + Stats.OpenSockets > 1)
         {
             if (DateTime.UtcNow > until) throw new TimeoutException("the slow reader was never cut");
             _server.Time.Advance(TimeSpan.FromSeconds(5));
