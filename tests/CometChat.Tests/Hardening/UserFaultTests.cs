@@ -14,9 +14,8 @@ public sealed class UserFaultTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync(new() { ["Chat:MaxParkedPerUser"] = "3", ["Chat:Support:Agents:0"] = "ann" });
-        _alice = await _server.LoginAsync("alice");
-        _bob = await _server.LoginAsync("bob");
+        _server = await ChatServer.StartAsync(new() { ["Chat:MaxParkedPerUser"] = "3", ["Chat:Support:Agents:0"] = "ann" }, users: ["alice", "bob"]);
+        (_alice, _bob) = (_server.User("alice"), _server.User("bob"));
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

@@ -20,9 +20,8 @@ public sealed class EdgeConventionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync();
-        _alice = await _server.LoginAsync("alice");
-        _bob = await _server.LoginAsync("bob");
+        _server = await ChatServer.StartAsync(users: ["alice", "bob"]);
+        (_alice, _bob) = (_server.User("alice"), _server.User("bob"));
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
