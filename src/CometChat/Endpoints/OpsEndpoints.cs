@@ -25,7 +25,7 @@ internal static class OpsEndpoints
         {
             await writer.RunAsync(tx =>
             {
-                tx.SetSetting("health.checkedAt", time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                tx.Users.SetSetting("health.checkedAt", time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return true;
             }).WaitAsync(TimeSpan.FromSeconds(5), time, req.Aborted);
         }

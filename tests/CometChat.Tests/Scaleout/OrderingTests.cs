@@ -24,7 +24,7 @@ public sealed class OrderingTests
         var start = bob.Cursor;
 
         using var first = cluster[0].Get<IMessageStore>().BeginWrite();
-        var late = first.Append(Draft("late"), ["bob"], "alice\nbob");
+        var late = first.Messages.Append(Draft("late"), ["bob"], "alice\nbob");
         var second = Task.Run(() => CommitOne(cluster[1], Draft("early")));
         await WaitForLockWaiterAsync(cluster);
         second.IsCompleted.ShouldBeFalse(); // node B's writer is parked on the lock, before taking a mid
@@ -50,7 +50,7 @@ public sealed class OrderingTests
         await bob.GetAsync("api/me");
 
         using var first = cluster[0].Get<IMessageStore>().BeginWrite();
-        var late = first.Append(Draft("late"), ["bob"], "alice\nbob");
+        var late = first.Messages.Append(Draft("late"), ["bob"], "alice\nbob");
         var early = CommitOne(cluster[1], Draft("early")); // no lock: it takes the next mid and commits first
         early.Mid.ShouldBe(late.Mid + 1);
 
@@ -128,7 +128,7 @@ public sealed class OrderingTests
     private static Message CommitOne(ChatServer node, Message draft)
     {
         using var tx = node.Get<IMessageStore>().BeginWrite();
-        var m = tx.Append(draft, ["bob"], "alice\nbob");
+        var m = tx.Messages.Append(draft, ["bob"], "alice\nbob");
         tx.Commit();
         return m;
     }
