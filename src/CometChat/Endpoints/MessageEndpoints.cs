@@ -40,7 +40,7 @@ internal static class MessageEndpoints
         var client = QueryLimits.Client(req);
         var cursor = await QueryLimits.SinceAsync(req, feed);
         presence.Touch(user);
-        var page = await feed.ReadAfterAsync(user, client, cursor, limit, req.Aborted);
+        var page = await feed.ReadAfterAsync(user, client, cursor, limit, req.Aborted, settled: true);
         return ChatResponse.Page(req, page);
     }
 }

@@ -14,25 +14,8 @@ internal static class ChatResponse
 
     public static IResult Ok(ChatRequest req, Action<Utf8JsonWriter> write) => new JsonResult(req.Callback, write);
 
-    public static IResult Page(ChatRequest req, FeedPage page) => Ok(req, w => WritePage(w, page, more: true));
-
-    public static void WritePage(Utf8JsonWriter w, FeedPage page, bool more)
-    {
-        w.WriteStartObject();
-        w.WriteStartArray("messages");
-        foreach (var m in page.Messages) w.WriteRawValue(m.Json, skipInputValidation: true);
-        w.WriteEndArray();
-        if (page.Events is { Count: > 0 } events)
-        {
-            w.WriteStartArray("events");
-            foreach (var e in events) w.WriteRawValue(e.Json, skipInputValidation: true);
-            w.WriteEndArray();
-        }
-        w.WriteNumber("cursor", page.Cursor.Mid);
-        if (more) w.WriteBoolean("more", page.More);
-        if (page.Superseded) w.WriteBoolean("superseded", true);
-        w.WriteEndObject();
-    }
+    /// <summary>A feed page (every poll's answer): hand-written bytes, see <see cref="PageResult"/>.</summary>
+    public static IResult Page(ChatRequest req, FeedPage page) => new PageResult(req.Callback, page);
 
     public static Task WriteErrorAsync(HttpContext ctx, ChatError error, string? callback, int? retryAfter = null)
     {

@@ -19,7 +19,7 @@ internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, IOptions
         var cursor = await QueryLimits.SinceAsync(req, feed);
 
         using var sub = new FeedSubscription(feed, waiters, user, client, cursor, limit, ListenerKind.Poll);
-        if (timeout == 0) return ChatResponse.Page(req, await feed.ReadAfterAsync(user, client, cursor, limit, req.Aborted));
+        if (timeout == 0) return ChatResponse.Page(req, await feed.ReadAfterAsync(user, client, cursor, limit, req.Aborted, settled: true));
 
         using var timer = new CancellationTokenSource(TimeSpan.FromSeconds(timeout), time);
         var stopping = lifetime.ApplicationStopping;
