@@ -10,6 +10,8 @@ internal sealed record ChatError(string Code, int Status, string Detail)
     public static ChatError TooLarge(string detail) => new("too_large", 413, detail);
     public static ChatError RateLimited(string detail) => new("rate_limited", 429, detail);
     public static ChatError CursorAhead(string detail) => new("cursor_ahead", 409, detail);
+    /// <summary>The request clashes with the resource's state (a session someone else claimed, a second rating).</summary>
+    public static ChatError Conflict(string detail) => new("conflict", 409, detail);
     public static ChatError Unavailable(string detail) => new("unavailable", 503, detail);
 
     public string Title => Code switch
@@ -21,6 +23,7 @@ internal sealed record ChatError(string Code, int Status, string Detail)
         "too_large" => "Too large",
         "rate_limited" => "Too many requests",
         "cursor_ahead" => "Cursor ahead of the feed",
+        "conflict" => "Conflict",
         "unavailable" => "Service unavailable",
         _ => "Error",
     };

@@ -16,9 +16,10 @@ internal interface IMessageRoute
     RoutedMessage Route(IWriteTransaction tx, string from, SendRequest req, Message draft);
 }
 
-internal sealed record SendRequest(string? To, string? Body, string? Id = null, string? Client = null, long? Sid = null);
+internal sealed record SendRequest(string? To, string? Body, string? Id = null, string? Client = null, long? Sid = null, SessionContext? Context = null);
 
-internal sealed record RoutedMessage(Message Draft, IReadOnlyCollection<string> Recipients, string Conversation);
+/// <summary>The final draft, its recipients and history key; <see cref="AfterAppend"/> runs in the same transaction once it has its mid.</summary>
+internal sealed record RoutedMessage(Message Draft, IReadOnlyCollection<string> Recipients, string Conversation, Action<IWriteTransaction, Message>? AfterAppend = null);
 
 /// <summary>A message to one user: both sides' feeds, one shared history.</summary>
 internal sealed class DirectRoute : IMessageRoute

@@ -72,6 +72,9 @@ internal interface IWriteTransaction : IDisposable
     void AssignSession(long sid, string agent);
     void CloseSession(long sid, long closedAt);
 
+    /// <summary>The support desk's tables (API.md §7), in this same transaction.</summary>
+    IDeskWrites Desk { get; }
+
     void Savepoint();
     void ReleaseSavepoint();
     void RollbackToSavepoint();

@@ -26,4 +26,8 @@ internal static class MessageKinds
     public const string Join = "join";
     public const string Leave = "leave";
     public const string Session = "session";
+    /// <summary>An agent's internal note on a support session: agents only, never the customer.</summary>
+    public const string Note = "note";
+    /// <summary>The customer's rating of a closed support session; the body starts with the score.</summary>
+    public const string Rating = "rating";
 }

@@ -40,7 +40,9 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
             if (!generated && tx.FindBySenderId(from, id) is { } existing) return new SendResult(existing, true);
             var draft = new Message(0, id, from, req.To, MessageKinds.Text, req.Body, Now(), Client: req.Client);
             var routed = route.Route(tx, from, req, draft);
-            return new SendResult(tx.Append(routed.Draft, routed.Recipients, routed.Conversation), false);
+            var stored = tx.Append(routed.Draft, routed.Recipients, routed.Conversation);
+            routed.AfterAppend?.Invoke(tx, stored);
+            return new SendResult(stored, false);
         });
     }
 

@@ -35,6 +35,12 @@ internal sealed partial class MessageWriter : BackgroundService
     /// <summary>The highest committed mid known here: every mid at or below it is visible to readers (see <see cref="FeedHead"/>).</summary>
     public long Head => _head.Value;
 
+    /// <summary>
+    /// Raised on the writer's loop after every batch that committed, before its callers are answered, for work
+    /// that must follow a commit (the desk's queue events and outbox). Handlers must not block.
+    /// </summary>
+    public event Action? Committed;
+
     /// <summary>Runs <paramref name="work"/> in the next batch's transaction and answers after its commit.</summary>
     public Task<T> RunAsync<T>(Func<IWriteTransaction, T> work)
     {
@@ -107,6 +113,7 @@ internal sealed partial class MessageWriter : BackgroundService
             foreach (var a in appended)
                 _bus.Publish(new WakeUp(a.Recipients, a.Message.From, a.Message.Client, a.Message.Mid));
         }
+        Committed?.Invoke();
         foreach (var item in batch) item.Complete();
     }
 
@@ -164,6 +171,7 @@ internal sealed partial class MessageWriter : BackgroundService
         public long CreateSession(string customer, string? agent, long openedAt) => inner.CreateSession(customer, agent, openedAt);
         public void AssignSession(long sid, string agent) => inner.AssignSession(sid, agent);
         public void CloseSession(long sid, long closedAt) => inner.CloseSession(sid, closedAt);
+        public IDeskWrites Desk => inner.Desk;
         public void Savepoint() => inner.Savepoint();
         public void ReleaseSavepoint() => inner.ReleaseSavepoint();
         public void RollbackToSavepoint() => inner.RollbackToSavepoint();

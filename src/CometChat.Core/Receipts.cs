@@ -21,7 +21,8 @@ internal sealed class Receipts(MessageWriter writer, TimeProvider time, ChatLimi
         {
             if (tx.FindBySenderId(user, id) is { } existing) return new SendResult(existing, true);
             var original = tx.GetMessage(reference.Value);
-            if (original is null || !tx.IsRecipient(reference.Value, user))
+            // A session's agent also reads what the customer wrote before the session was theirs (the queued backlog).
+            if (original is null || !(tx.IsRecipient(reference.Value, user) || (original.Sid is { } sid && tx.GetSession(sid)?.Agent == user)))
                 throw new ChatException(ChatError.NotFound($"'ref': message {reference} is not in your feed."));
             if (original.From == user)
                 throw new ChatException(ChatError.Forbidden($"'ref': message {reference} is your own; only its recipients acknowledge it."));

@@ -17,8 +17,12 @@ internal static class MessageEndpoints
     private static async Task<IResult> Send(ChatRequest req, MessageSender sender)
     {
         var user = await req.UserAsync();
+        var to = req.Get("to");
+        // A message to the desk may open a session: it carries the visitor's page, referrer, language and
+        // browser, and the token the site's own fields (API.md §7 context).
+        var context = to == SupportDesk.Address ? SessionContext.From(req.Get, TokenService.SiteContext(req.Token!)) : null;
         var result = await sender.SendAsync(user, new SendRequest(
-            req.Get("to"), req.Get("body"), req.Get("id"), QueryLimits.Client(req), QueryLimits.OptionalLong(req, "sid")));
+            to, req.Get("body"), req.Get("id"), QueryLimits.Client(req), QueryLimits.OptionalLong(req, "sid"), context));
         return ChatResponse.Ok(req, w => WriteSendResult(w, result));
     }
 

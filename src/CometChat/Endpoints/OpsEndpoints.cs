@@ -64,7 +64,7 @@ internal static class OpsEndpoints
     }
 
     /// <summary>Prometheus text format. Unauthenticated like /healthz: restrict it at the proxy if that matters.</summary>
-    private static IResult Metrics(ChatStats stats)
+    private static async Task<IResult> Metrics(ChatStats stats, DeskReport desk, IDeskStore deskStore, HttpContext ctx)
     {
         var t = new System.Text.StringBuilder();
         void Gauge(string name, string help, double value, string type = "gauge")
@@ -91,6 +91,31 @@ internal static class OpsEndpoints
         Gauge("cometchat_deliveries_per_second", "Deliveries per second over the last 10 s.", stats.DeliveriesPerSecond());
         Histo("cometchat_commit_batch_size", "Messages per group commit.", stats.CommitBatchSizes);
         Histo("cometchat_wake_latency_ms", "Milliseconds from a wake-up to the woken reader having its page.", stats.WakeLatencyMs);
+        AppendDesk(t, await desk.MetricsAsync(ctx.RequestAborted), (await deskStore.QueueAsync(ctx.RequestAborted)).Count);
         return Results.Text(t.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+    }
+
+    /// <summary>GET /api/support/report's all-time figures, per agent (label <c>agent</c>) and in total (no label).</summary>
+    private static void AppendDesk(System.Text.StringBuilder t, ReportView report, int queued)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        t.Append("# HELP cometchat_support_queue_length Support sessions waiting for an agent now.\n# TYPE cometchat_support_queue_length gauge\n")
+            .Append("cometchat_support_queue_length ").Append(queued).Append('\n');
+        void Family(string name, string help, Func<FigureView, double?> value)
+        {
+            t.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n");
+            foreach (var f in report.Agents.Append(report.Total))
+            {
+                if (value(f) is not { } v) continue;
+                t.Append(name);
+                if (f.Agent is { } agent) t.Append("{agent=\"").Append(agent.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\"}");
+                t.Append(' ').Append(v.ToString(c)).Append('\n');
+            }
+        }
+        Family("cometchat_support_sessions", "Support sessions (per agent: the agent who has or last had it).", f => f.Sessions);
+        Family("cometchat_support_first_response_median_seconds", "Median seconds from a session opening to the first agent reply.", f => f.FirstResponseMedianSeconds);
+        Family("cometchat_support_close_median_seconds", "Median seconds from a session opening to its close.", f => f.CloseMedianSeconds);
+        Family("cometchat_support_rating_average", "Average customer rating, 1 to 5.", f => f.RatingAverage);
+        Family("cometchat_support_ratings", "Customer ratings given.", f => f.Ratings);
     }
 }

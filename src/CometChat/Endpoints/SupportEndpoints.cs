@@ -15,7 +15,8 @@ internal static class SupportEndpoints
         return api;
     }
 
-    private static long? SidOf(ChatRequest req)
+    /// <summary>The session of a support route: <c>{sid}</c> in the path, else <c>sid=</c> (the JSONP twins).</summary>
+    public static long? SidOf(ChatRequest req)
     {
         if (req.Context.Request.RouteValues["sid"] is not string route) return QueryLimits.OptionalLong(req, "sid");
         if (!long.TryParse(route, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sid))
@@ -27,27 +28,22 @@ internal static class SupportEndpoints
     {
         var user = await req.UserAsync();
         var change = await desk.TransferAsync(user, SidOf(req), req.Get("to"));
-        return ChatResponse.Ok(req, w => WriteChange(w, change));
+        return Changed(req, change);
     }
 
     private static async Task<IResult> Close(ChatRequest req, SupportDesk desk)
     {
         var user = await req.UserAsync();
         var change = await desk.CloseAsync(user, SidOf(req));
-        return ChatResponse.Ok(req, w => WriteChange(w, change));
+        return Changed(req, change);
     }
 
-    private static void WriteChange(System.Text.Json.Utf8JsonWriter w, SessionChange change)
+    /// <summary><c>{"sid","customer","agent","state","changed","mid"?}</c>: a transfer, claim or close.</summary>
+    public static IResult Changed(ChatRequest req, SessionChange change)
     {
         var s = change.Session;
-        w.WriteStartObject();
-        w.WriteNumber("sid", s.Sid);
-        w.WriteString("customer", s.Customer);
-        if (s.Agent is { } agent) w.WriteString("agent", agent);
-        else w.WriteNull("agent");
-        w.WriteString("state", s.ClosedAt is not null ? "closed" : s.Agent is null ? "queued" : "assigned");
-        w.WriteBoolean("changed", change.Message is not null);
-        if (change.Message is { } m) w.WriteNumber("mid", m.Mid);
-        w.WriteEndObject();
+        var state = s.ClosedAt is not null ? DeskSession.Closed : s.Agent is null ? DeskSession.Queued : DeskSession.Assigned;
+        return ChatResponse.Ok(req, new SessionChangeView(s.Sid, s.Customer, s.Agent, state, change.Message is not null, change.Message?.Mid),
+            DeskJson.Default.SessionChangeView);
     }
 }

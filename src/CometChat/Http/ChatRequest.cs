@@ -89,6 +89,9 @@ internal sealed class ChatRequest
         return user;
     }
 
+    /// <summary>The token as given (Bearer header, else <c>token=</c>), after <see cref="UserAsync"/> validated it.</summary>
+    public string? Token => TokenOf();
+
     private string? TokenOf()
     {
         var auth = Context.Request.Headers.Authorization;

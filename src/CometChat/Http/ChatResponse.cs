@@ -14,6 +14,10 @@ internal static class ChatResponse
 
     public static IResult Ok(ChatRequest req, Action<Utf8JsonWriter> write) => new JsonResult(req.Callback, write);
 
+    /// <summary>A typed answer, serialised by its source-generated JSON contract.</summary>
+    public static IResult Ok<T>(ChatRequest req, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        Ok(req, w => JsonSerializer.Serialize(w, value, info));
+
     public static IResult Page(ChatRequest req, FeedPage page) => Ok(req, w => WritePage(w, page, more: true));
 
     public static void WritePage(Utf8JsonWriter w, FeedPage page, bool more)

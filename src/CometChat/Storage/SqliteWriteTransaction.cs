@@ -11,6 +11,7 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
     private readonly SqliteConnection _c;
     private readonly SqliteTransaction _tx;
     private bool _committed;
+    private SqlDeskWrites? _desk;
 
     public SqliteWriteTransaction(SqliteWriterConnection writer)
     {
@@ -130,6 +131,8 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
 
     public void CloseSession(long sid, long closedAt) =>
         _c.Execute("UPDATE support_sessions SET closed_at = @closedAt WHERE sid = @sid", new { sid, closedAt }, _tx);
+
+    public IDeskWrites Desk => _desk ??= new SqlDeskWrites(_c, _tx);
 
     public void Savepoint() => _w.Savepoint.ExecuteNonQuery();
     public void ReleaseSavepoint() => _w.Release.ExecuteNonQuery();

@@ -18,6 +18,7 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
     private readonly NpgsqlTransaction _tx;
     private readonly int _timeout;
     private bool _committed;
+    private SqlDeskWrites? _desk;
 
     public PostgresWriteTransaction(PostgresWriterConnection writer)
     {
@@ -128,6 +129,8 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
 
     public void CloseSession(long sid, long closedAt) =>
         Exec("UPDATE support_sessions SET closed_at = @closedAt WHERE sid = @sid", new { sid, closedAt });
+
+    public IDeskWrites Desk => _desk ??= new SqlDeskWrites(_c, _tx, _timeout);
 
     public void Savepoint() => Run(() => { _tx.Save(SavepointName); return true; });
     public void ReleaseSavepoint() => Run(() => { _tx.Release(SavepointName); return true; });
