@@ -16,8 +16,8 @@ internal sealed class DeskReport(IDeskStore store, SupportDesk desk, TimeProvide
         desk.RequireAgent(user, "read the report");
         var end = to ?? time.GetUtcNow().ToUnixTimeMilliseconds() + 1;
         var start = from ?? 0;
-        if (start >= end) throw new ChatException(ChatError.BadRequest("'from' must be before 'to'."));
-        return Build(await store.SessionsOpenedAsync(start, end, ct), start, end);
+        if (to is not null && start >= end) throw new ChatException(ChatError.BadRequest("'from' must be before 'to'."));
+        return Build(start < end ? await store.SessionsOpenedAsync(start, end, ct) : [], start, end);
     }
 
     /// <summary>All-time figures for /metrics, recomputed at most every 10 seconds so scrapes stay cheap.</summary>
