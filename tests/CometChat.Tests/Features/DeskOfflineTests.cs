@@ -85,7 +85,7 @@ public sealed class DeskOfflineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ARepliesIsEmailedOnlyToACustomerWhoLeftAnAddressAndWasGone()
+    public async Task AReplyIsEmailedOnlyToACustomerWhoLeftAnAddressAndWasGone()
     {
         _smtp = SimpleSmtpServer.Start();
         var server = await StartAsync(new()

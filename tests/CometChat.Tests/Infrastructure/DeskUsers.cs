@@ -8,11 +8,13 @@ namespace CometChat.Tests.Infrastructure;
 internal static class DeskUsers
 {
     /// <summary>A token for <paramref name="user"/> signed with the test key, valid for a month of the fake clock, with an optional <c>ctx</c> claim.</summary>
-    public static string Mint(ChatServer server, string user, object? ctx = null)
+    public static string Mint(ChatServer server, string user, object? ctx = null) => Mint(user, server.Time.GetUtcNow(), ctx);
+
+    public static string Mint(string user, DateTimeOffset at, object? ctx = null)
     {
         var claims = new Dictionary<string, object> { ["sub"] = user };
         if (ctx is not null) claims["ctx"] = JsonSerializer.SerializeToElement(ctx);
-        var now = server.Time.GetUtcNow().UtcDateTime;
+        var now = at.UtcDateTime;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Claims = claims,
