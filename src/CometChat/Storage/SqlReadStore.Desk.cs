@@ -38,12 +38,14 @@ internal abstract partial class SqlReadStore : IDeskStore
     private async Task<IReadOnlyList<DeskSessionSummary>> SummariesAsync(IReadOnlyList<DeskSession> sessions, CancellationToken ct)
     {
         if (sessions.Count == 0) return [];
-        var sids = sessions.Select(s => s.Sid).ToArray();
+        // The lists are numbers from the store, written inline: Dapper expands "IN @list" on SQLite but hands
+        // Npgsql an array, which PostgreSQL takes only as "= ANY(...)".
+        var sids = string.Join(',', sessions.Select(s => s.Sid));
         var rows = (await QueryAsync<(long Sid, long Unread, long? LastMid)>(
-            $"SELECT {SummaryColumns} FROM support_sessions s WHERE s.sid IN @sids", new { sids }, ct)).ToDictionary(r => r.Sid);
-        var mids = rows.Values.Where(r => r.LastMid is not null).Select(r => r.LastMid!.Value).ToArray();
+            $"SELECT {SummaryColumns} FROM support_sessions s WHERE s.sid IN ({sids})", null, ct)).ToDictionary(r => r.Sid);
+        var mids = string.Join(',', rows.Values.Where(r => r.LastMid is not null).Select(r => r.LastMid!.Value));
         var last = mids.Length == 0 ? new Dictionary<long, Message>()
-            : (await QueryAsync<Message>($"SELECT {MessageColumns} FROM messages m WHERE m.mid IN @mids", new { mids }, ct)).ToDictionary(m => m.Mid);
+            : (await QueryAsync<Message>($"SELECT {MessageColumns} FROM messages m WHERE m.mid IN ({mids})", null, ct)).ToDictionary(m => m.Mid);
         return [.. sessions.Select(s =>
         {
             var r = rows.GetValueOrDefault(s.Sid);
