@@ -80,7 +80,14 @@ internal sealed record TranscriptView(long Sid, string Customer, string? Agent, 
 
 internal sealed record ReportView(IReadOnlyList<FigureView> Agents, FigureView Total, long From, long To);
 
-internal sealed record FigureView(string? Agent, int Sessions, double? FirstResponseMedianSeconds, double? CloseMedianSeconds, double? RatingAverage, int Ratings);
+/// <summary>One agent's (or, without <see cref="Agent"/>, the total's) figures; a figure without data is null, never left out.</summary>
+internal sealed record FigureView(
+    string? Agent,
+    int Sessions,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? FirstResponseMedianSeconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? CloseMedianSeconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? RatingAverage,
+    int Ratings);
 
 internal sealed record GuestView(string Token, string User);
 
