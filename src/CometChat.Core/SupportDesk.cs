@@ -238,7 +238,9 @@ internal sealed partial class SupportDesk : IHostedService
     private static string FirstWords(string body)
     {
         var flat = string.Join(' ', body.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return flat.Length <= FirstWordsChars ? flat : flat[..(FirstWordsChars - 1)] + "\u2026";
+        if (flat.Length <= FirstWordsChars) return flat;
+        var cut = char.IsHighSurrogate(flat[FirstWordsChars - 2]) ? FirstWordsChars - 2 : FirstWordsChars - 1; // never half a pair
+        return flat[..cut] + "\u2026";
     }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -26,6 +26,8 @@ internal interface IDeskWrites
     void AddOutbox(OutboxItem item);
     /// <summary>Records an attempt: done (delivered, skipped, given up) when <paramref name="doneAt"/> is set, else due again at <paramref name="dueAt"/>.</summary>
     void UpdateOutbox(long id, long attempts, long dueAt, long? doneAt, string? outcome, string? error);
+    /// <summary>Forgets outbox items done before <paramref name="before"/> (epoch ms).</summary>
+    void PurgeOutbox(long before);
 }
 
 /// <summary>The desk's reads, on pooled connections outside the writer.</summary>

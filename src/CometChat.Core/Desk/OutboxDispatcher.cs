@@ -25,6 +25,7 @@ internal sealed partial class OutboxDispatcher : BackgroundService
     private readonly TimeSpan _heartbeat;
     private readonly SemaphoreSlim _pass = new(1, 1);
     private TaskCompletionSource _poke = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _purgedAt;
 
     public OutboxDispatcher(IDeskStore store, MessageWriter writer, IEnumerable<IOutboxChannel> channels, IOutboxLease lease, DeskEvents events,
         IOptions<ChatOptions> options, TimeProvider time, ILogger<OutboxDispatcher> log)
@@ -76,6 +77,7 @@ internal sealed partial class OutboxDispatcher : BackgroundService
         try
         {
             if (!await _lease.HoldAsync(ct)) return null;
+            await PurgeAsync();
             long? nextDue = null;
             while (true)
             {
@@ -116,6 +118,19 @@ internal sealed partial class OutboxDispatcher : BackgroundService
         {
             _pass.Release();
         }
+    }
+
+    /// <summary>Once an hour, forgets what was done longer than the retry window ago (kept that long to look into).</summary>
+    private async Task PurgeAsync()
+    {
+        var now = Now();
+        if (now - _purgedAt < 3_600_000) return;
+        _purgedAt = now;
+        await _writer.RunAsync(tx =>
+        {
+            tx.Desk.PurgeOutbox(now - _retryMs);
+            return true;
+        });
     }
 
     public static TimeSpan Backoff(long attempts) =>

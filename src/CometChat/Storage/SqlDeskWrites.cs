@@ -73,5 +73,7 @@ internal sealed class SqlDeskWrites(IDbConnection c, IDbTransaction tx, int? tim
         Exec("UPDATE desk_outbox SET attempts = @attempts, due_at = @dueAt, done_at = @doneAt, outcome = @outcome, last_error = @error WHERE id = @id",
             new { id, attempts, dueAt, doneAt, outcome, error });
 
+    public void PurgeOutbox(long before) => Exec("DELETE FROM desk_outbox WHERE done_at < @before", new { before });
+
     private void Exec(string sql, object args) => c.Execute(sql, args, tx, timeout);
 }

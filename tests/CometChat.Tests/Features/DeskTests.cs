@@ -382,6 +382,24 @@ public class DeskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ContextThatBreaksItsLimitsIsRefusedNamingIt()
+    {
+        var server = await StartAsync();
+        var kim = await server.MintedAsync("kim");
+        (await kim.PostAsync("api/messages", System.Net.HttpStatusCode.BadRequest, ("to", "@support"), ("body", "hi"), ("page", new string('p', 513)))).Detail().ShouldContain("'page'");
+        var many = Enumerable.Range(0, 21).ToDictionary(i => "f" + i, i => (object)"x");
+        var crowded = await server.MintedAsync("crowded", many);
+        (await crowded.PostAsync("api/messages", System.Net.HttpStatusCode.BadRequest, ("to", "@support"), ("body", "hi"))).Detail().ShouldContain("'ctx'");
+        var nested = await server.MintedAsync("nested", new Dictionary<string, object> { ["order"] = new[] { 1, 2 } });
+        (await nested.PostAsync("api/messages", System.Net.HttpStatusCode.BadRequest, ("to", "@support"), ("body", "hi"))).Detail().ShouldContain("'ctx'");
+        // Nothing was stored: no session was opened.
+        (await kim.GetAsync("api/support/mine")).Str("state").ShouldBe("none");
+        // Messages to anyone but the desk do not look at the context at all.
+        await server.MintedAsync("bob");
+        await crowded.SendAsync("bob", "a direct message");
+    }
+
+    [Fact]
     public async Task EveryNewGetAnswersJsonAndJsonp()
     {
         var server = await StartAsync();
