@@ -10,11 +10,13 @@ namespace CometChat.Core;
 internal sealed class ReplyMailChannel(IDeskStore desk, IMessageStore messages, Presence presence, IMailer mailer, IOptions<ChatOptions> options) : IOutboxChannel
 {
     private readonly string? _chatUrl = options.Value.Support.ChatUrl;
+    private readonly bool _enabled = options.Value.Smtp.Enabled;
 
     public string Channel => OutboxItem.Email;
 
     public async Task<OutboxResult> SendAsync(OutboxItem item, CancellationToken ct)
     {
+        if (!_enabled) return OutboxResult.Skipped("email is not configured (Chat:Smtp:Host)");
         var s = await desk.GetDeskSessionAsync(item.Sid, ct);
         if (s?.Contact is not { } to) return OutboxResult.Skipped("the customer left no email address");
         if (item.Type == DeskEvents.TranscriptMail)
