@@ -135,6 +135,28 @@ public sealed class DeskConsoleTests(BrowserFixture fixture) : BrowserTest(fixtu
     }
 
     [Fact]
+    public async Task TheChatPageShowsAWaitingCustomerTheirPlaceInTheQueue()
+    {
+        var agent = await OpenConsoleAsync(ChatHost.Agent); // online: the desk is open, the session queues (manual routing)
+        using var http = new HttpClient { BaseAddress = Server.Url };
+        var first = ChatHost.MintToken("first_in_line", TimeSpan.FromHours(1));
+        await http.PostAsync("api/messages", Form(("token", first), ("to", "@support"), ("body", "me first")));
+
+        var kim = await ChatPage.SignInAsync(await NewPageAsync(), Server.Url, "kim");
+        await kim.OpenAsync("@support");
+        await kim.SendAsync("Do you have green tea?");
+        await Expect(kim.Page.Locator("#conv-info")).ToHaveTextAsync("number 2 in the queue");
+        await Expect(agent.Locator("#queue li")).ToHaveCountAsync(2);
+        await agent.Locator("#queue li[data-position='1'] button.claim").ClickAsync();
+        await Expect(kim.Page.Locator("#conv-info")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^number 1 in the queue, about \\d+ s$"));
+        await ScreenshotAsync(kim.Page, "desk-chat-page-queued");
+        await agent.Locator("#queue li[data-position='1'] button.claim").ClickAsync();
+        await Expect(kim.Page.Locator("#messages .msg.note").Last).ToHaveTextAsync($"Support: assigned to {ChatHost.Agent}");
+        await Expect(agent.Locator("#thread .body")).ToHaveTextAsync(["Do you have green tea?"]);
+        ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
     public async Task TheTitleBlinksWhenACustomerWritesWhileTheConsoleIsInTheBackground()
     {
         var ann = await OpenConsoleAsync(ChatHost.Agent);

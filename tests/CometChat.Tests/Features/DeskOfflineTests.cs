@@ -136,6 +136,7 @@ public sealed class DeskOfflineTests : IAsyncLifetime
         // Asked for, the transcript goes to the contact address at once; without an address there is nowhere to send it.
         (await kim.PostAsync($"api/support/{kimSid}/transcript/email")).GetProperty("queued").GetBoolean().ShouldBeTrue();
         (await bo.PostAsync($"api/support/{boSid}/transcript/email", System.Net.HttpStatusCode.Conflict)).Detail().ShouldContain("no contact address");
+        (await bo.JsonpAsync($"api/support/transcript/email?sid={boSid}")).GetProperty("error").Str("code").ShouldBe("conflict");
         await dispatcher.DispatchDueAsync(CancellationToken.None).DefaultTimeout();
         _smtp.ReceivedEmailCount.ShouldBe(2);
         var transcript = _smtp.ReceivedEmail.Single(m => m.Headers["Subject"] == $"Transcript of your support conversation ({kimSid})");
