@@ -1,8 +1,15 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace CometChat;
 
-/// <summary>The <c>Chat</c> configuration section. Defaults live here and in appsettings.json only.</summary>
+/// <summary>
+/// The <c>Chat</c> configuration section. Defaults live here and in appsettings.json only. Every section is
+/// validated at start (<see cref="ChatOptionsValidator"/>, generated): a bad value stops the server with a
+/// message naming the setting. A list with a non-empty default starts empty and gets its default only when
+/// nothing is configured (<see cref="ApplyListDefaults"/>), because configuration binding appends to a list it
+/// finds filled: <c>Chat:Cors:Origins=["http://shop.example"]</c> must mean only that origin.
+/// </summary>
 public sealed class ChatOptions
 {
     public const string Section = "Chat";
@@ -22,21 +29,28 @@ public sealed class ChatOptions
     /// <summary>Recently committed messages kept in memory so woken readers skip the store; 0 turns it off.</summary>
     [Range(0, 10_000_000)] public int RecentMessages { get; set; } = 10_000;
     public string StaticRoot { get; set; } = "static";
-    public HttpSection Http { get; set; } = new();
-    public AuthSection Auth { get; set; } = new();
-    public PollSection Poll { get; set; } = new();
-    public StreamSection Stream { get; set; } = new();
-    public SocketSection Socket { get; set; } = new();
-    public PresenceSection Presence { get; set; } = new();
-    public CorsSection Cors { get; set; } = new();
-    public SupportSection Support { get; set; } = new();
-    public LimitsSection Limits { get; set; } = new();
-    public RedisSection Redis { get; set; } = new();
-    public SmtpSection Smtp { get; set; } = new();
+    [ValidateObjectMembers] public HttpSection Http { get; set; } = new();
+    [ValidateObjectMembers] public AuthSection Auth { get; set; } = new();
+    [ValidateObjectMembers] public PollSection Poll { get; set; } = new();
+    [ValidateObjectMembers] public StreamSection Stream { get; set; } = new();
+    [ValidateObjectMembers] public SocketSection Socket { get; set; } = new();
+    [ValidateObjectMembers] public PresenceSection Presence { get; set; } = new();
+    [ValidateObjectMembers] public CorsSection Cors { get; set; } = new();
+    [ValidateObjectMembers] public SupportSection Support { get; set; } = new();
+    [ValidateObjectMembers] public LimitsSection Limits { get; set; } = new();
+    [ValidateObjectMembers] public RedisSection Redis { get; set; } = new();
+    [ValidateObjectMembers] public SmtpSection Smtp { get; set; } = new();
     /// <summary>The site's backends told of desk events (API.md §7): each <c>{"Url","Secret","Events":[...]}</c>.</summary>
-    public WebhookOptions[] Webhooks { get; set; } = [];
+    [ValidateEnumeratedItems] public WebhookOptions[] Webhooks { get; set; } = [];
     /// <summary>How long a webhook delivery or reply email is retried (exponential backoff) before it is given up.</summary>
     [Range(1, 24 * 30)] public int WebhookRetryHours { get; set; } = 24;
+
+    /// <summary>Gives each list setting with a non-empty default that default when configuration named no item of it.</summary>
+    public ChatOptions ApplyListDefaults()
+    {
+        if (Cors.Origins.Length == 0) Cors.Origins = CorsSection.DefaultOrigins;
+        return this;
+    }
 
     /// <summary>Other nodes write to the same store.</summary>
     public bool SharedStore => Store == "postgres";
@@ -44,7 +58,7 @@ public sealed class ChatOptions
 
     public sealed class HttpSection
     {
-        public string Address { get; set; } = "localhost";
+        [Required] public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5000;
     }
 
@@ -71,7 +85,7 @@ public sealed class ChatOptions
     public sealed class SocketSection
     {
         public bool Enabled { get; set; } = true;
-        public string Address { get; set; } = "localhost";
+        [Required] public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5001;
         [Range(256, 16 * 1024 * 1024)] public int MaxLineBytes { get; set; } = 64 * 1024;
         [Range(1, 86_400)] public int IdleSeconds { get; set; } = 120;
@@ -82,9 +96,19 @@ public sealed class ChatOptions
         [Range(0, 3600)] public int GraceSeconds { get; set; } = 10;
     }
 
-    public sealed class CorsSection
+    public sealed class CorsSection : IValidatableObject
     {
-        public string[] Origins { get; set; } = ["*"];
+        public static readonly string[] DefaultOrigins = ["*"];
+
+        /// <summary><c>*</c>, or origins like <c>http://shop.example</c>; also the Flash socket policy's domains. Default <c>*</c>.</summary>
+        public string[] Origins { get; set; } = [];
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            foreach (var origin in Origins)
+                if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/" && !origin.EndsWith('/')))
+                    yield return new ValidationResult($"Chat:Cors:Origins: '{origin}' is neither '*' nor an origin like 'http://shop.example'.", [nameof(Origins)]);
+        }
     }
 
     public sealed class LimitsSection
@@ -115,7 +139,7 @@ public sealed class ChatOptions
         [Required, RegularExpression("^[A-Za-z0-9_.:-]{1,64}$")] public string Prefix { get; set; } = "cometchat";
     }
 
-    public sealed class SupportSection
+    public sealed class SupportSection : IValidatableObject
     {
         public string[] Agents { get; set; } = [];
         /// <summary><c>auto</c>: new sessions go to the least-loaded available agent; <c>manual</c>: agents claim them from the queue.</summary>
@@ -131,6 +155,14 @@ public sealed class ChatOptions
         [Range(0, 86_400)] public int EmailAfterSeconds { get; set; } = 60;
         /// <summary>The link back to the chat in reply emails; when unset, the page the customer wrote from.</summary>
         public string? ChatUrl { get; set; }
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            string? problem = null;
+            try { _ = new Core.DeskHours(Hours, TimeZone); }
+            catch (InvalidOperationException e) { problem = e.Message; }
+            if (problem is not null) yield return new ValidationResult(problem, [nameof(Hours)]);
+        }
     }
 
     public sealed class SmtpSection
@@ -146,11 +178,24 @@ public sealed class ChatOptions
         public bool Enabled => !string.IsNullOrEmpty(Host);
     }
 
-    public sealed class WebhookOptions
+    public sealed class WebhookOptions : IValidatableObject
     {
         [Required] public string Url { get; set; } = "";
         [Required] public string Secret { get; set; } = "";
         /// <summary>Event types sent to this URL; empty: all of them.</summary>
         public string[] Events { get; set; } = [];
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            if (!(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+                yield return new ValidationResult($"Chat:Webhooks: '{Url}' is not an http or https URL.", [nameof(Url)]);
+            foreach (var e in Events)
+                if (!Core.DeskEvents.Types.Contains(e))
+                    yield return new ValidationResult($"Chat:Webhooks:Events: '{e}' is not one of {string.Join(", ", Core.DeskEvents.Types)}.", [nameof(Events)]);
+        }
     }
 }
+
+/// <summary>The generated validator of <see cref="ChatOptions"/> and every nested section.</summary>
+[OptionsValidator]
+public sealed partial class ChatOptionsValidator : IValidateOptions<ChatOptions>;

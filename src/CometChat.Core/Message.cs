@@ -11,11 +11,12 @@ internal sealed record Message(
     long SentAt,
     long? Ref = null,
     long? Sid = null,
-    string? Client = null)
+    [property: System.Text.Json.Serialization.JsonIgnore] string? Client = null)
 {
     private byte[]? _json;
 
     /// <summary>The wire JSON, serialised once and shared by every transport and recipient.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public byte[] Json => _json ??= MessageJson.Serialize(this);
 }
 

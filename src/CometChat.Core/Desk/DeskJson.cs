@@ -73,9 +73,6 @@ internal sealed record CannedView(string Shortcut, string Body);
 
 internal sealed record CannedListView(IReadOnlyList<CannedView> Canned);
 
-/// <summary>A transfer, claim or close: the session afterwards, whether it changed, and the session message's mid.</summary>
-internal sealed record SessionChangeView(long Sid, string Customer, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Agent, string State, bool Changed, long? Mid);
-
 internal sealed record TranscriptView(long Sid, string Customer, string? Agent, string State, long OpenedAt, long? ClosedAt, IReadOnlyList<Message> Messages, string? Text = null, string? Html = null);
 
 internal sealed record ReportView(IReadOnlyList<FigureView> Agents, FigureView Total, long From, long To);
@@ -120,7 +117,6 @@ internal sealed class MessageJsonConverter : JsonConverter<Message>
 [JsonSerializable(typeof(AgentView))]
 [JsonSerializable(typeof(AgentsView))]
 [JsonSerializable(typeof(CannedListView))]
-[JsonSerializable(typeof(SessionChangeView))]
 [JsonSerializable(typeof(TranscriptView))]
 [JsonSerializable(typeof(ReportView))]
 [JsonSerializable(typeof(GuestView))]

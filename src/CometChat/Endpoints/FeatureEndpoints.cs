@@ -13,17 +13,16 @@ internal static class FeatureEndpoints
         return services;
     }
 
-    public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder api)
     {
-        app.MapRooms();
-        app.MapHistory();
-        app.MapPresence();
-        app.MapSupport();
-        app.MapDesk();
-        app.MapDeskSessions();
-        app.MapCanned();
-        app.MapReport();
-        app.MapGuests();
-        return app;
+        api.MapRooms();
+        api.MapHistory();
+        api.MapPresence();
+        api.MapSupport();
+        api.MapDesk();
+        api.MapDeskSessions();
+        api.MapCanned();
+        api.MapReport();
+        return api;
     }
 }

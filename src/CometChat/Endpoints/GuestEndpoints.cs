@@ -3,16 +3,16 @@ using CometChat.Http;
 
 namespace CometChat.Endpoints;
 
-/// <summary>POST /api/guest (GET for JSONP): a new guest identity for a visitor without an account (API.md §7).</summary>
+/// <summary>POST /api/guest (GET for JSONP): a new guest identity for a visitor without an account (API.md §7), on the open group.</summary>
 internal static class GuestEndpoints
 {
-    public static IEndpointRouteBuilder MapGuests(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapGuests(this IEndpointRouteBuilder open)
     {
-        app.MapPost("/api/guest", Create);
-        app.MapGet("/api/guest", Create);
-        return app;
+        open.MapPost("/api/guest", Create);
+        open.MapGet("/api/guest", Create);
+        return open;
     }
 
-    private static async Task<IResult> Create(ChatRequest req, Guests guests) =>
-        ChatResponse.Ok(req, await guests.CreateAsync(req.Context.Connection.RemoteIpAddress?.ToString()), DeskJson.Default.GuestView);
+    private static async Task<RawJson<GuestView>> Create(HttpContext ctx, Guests guests) =>
+        ChatResponse.Desk(await guests.CreateAsync(ctx.Connection.RemoteIpAddress?.ToString()), DeskJson.Default.GuestView);
 }

@@ -6,16 +6,13 @@ namespace CometChat.Endpoints;
 /// <summary>GET /api/support/report?from=&amp;to= (epoch ms): per agent and in total (API.md §7).</summary>
 internal static class ReportEndpoints
 {
-    public static IEndpointRouteBuilder MapReport(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapReport(this IEndpointRouteBuilder api)
     {
-        app.MapGet("/api/support/report", Report);
-        return app;
+        api.MapGet("/api/support/report", Report);
+        return api;
     }
 
-    private static async Task<IResult> Report(ChatRequest req, DeskReport report)
-    {
-        var user = await req.UserAsync();
-        var view = await report.ReportAsync(user, QueryLimits.OptionalLong(req, "from"), QueryLimits.OptionalLong(req, "to"), req.Aborted);
-        return ChatResponse.Ok(req, view, DeskJson.Default.ReportView);
-    }
+    private static async Task<RawJson<ReportView>> Report(ChatUser user, ChatParameters p, DeskReport report) =>
+        ChatResponse.Desk(await report.ReportAsync(user, QueryLimits.OptionalLong(p, "from"), QueryLimits.OptionalLong(p, "to"), p.Aborted),
+            DeskJson.Default.ReportView);
 }

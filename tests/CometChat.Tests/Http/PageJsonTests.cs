@@ -1,0 +1,44 @@
+using System.Buffers;
+using System.Text.Json;
+using CometChat.Core;
+using CometChat.Http;
+
+namespace CometChat.Tests.Http;
+
+/// <summary>The hand-written hot-path pages write exactly the records OpenAPI documents for them.</summary>
+public sealed class PageJsonTests
+{
+    private static readonly Message Text = new(7, "c-1", "alice", "bob", "text", "</script> ü 😀 \u2028", 1_700_000_000_000, Client: "tab");
+    private static readonly Message Receipt = new(8, "receipt:7:read", "bob", "alice", "receipt", "read", 1_700_000_000_001, Ref: 7, Sid: 3);
+
+    private static WireMessage Wire(Message m) => new(m.Mid, m.Id, m.From, m.To, m.Kind, m.Body, m.SentAt, m.Ref, m.Sid);
+
+    private static string HandWritten(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer, MessageJson.WriterOptions)) write(w);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    [Fact]
+    public void MessageJsonIsTheDocumentedWireMessage()
+    {
+        foreach (var m in new[] { Text, Receipt })
+            System.Text.Encoding.UTF8.GetString(m.Json).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(Wire(m))));
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void PageIsTheDocumentedPageAnswer(bool withEvents, bool superseded)
+    {
+        IReadOnlyList<ChatEvent>? events = withEvents ? [ChatEvent.Typing("alice", "bob"), ChatEvent.Queue(7, 2, 95), ChatEvent.Queue(8, 3, null), ChatEvent.Desk(3)] : null;
+        var page = new FeedPage([Text, Receipt], new Cursor(8), More: true, events) { Superseded = superseded };
+        IReadOnlyList<WireEvent>? wire = withEvents
+            ? [new WireEvent("typing", "alice", "bob"), new WireEvent("queue", Sid: 7, Position: 2, EstimatedWaitSeconds: 95), new WireEvent("queue", Sid: 8, Position: 3), new WireEvent("desk", Queued: 3)]
+            : null;
+        var documented = new PageAnswer([Wire(Text), Wire(Receipt)], wire, 8, true, superseded);
+        HandWritten(w => ChatResponse.WritePage(w, page, more: true)).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(documented)));
+    }
+}
