@@ -112,7 +112,7 @@ public sealed class DeskOfflineTests : IAsyncLifetime
         await ann.GetAsync("api/messages");
         var cyCursor = (await cy.GetAsync("api/messages")).Num("cursor");
         var cyWaits = cy.GetAsync($"api/poll?since={cyCursor}&timeout=50");
-        await ClusterTests_WaitParkedAsync(server);
+        await server.WaitForParkedPollsAsync(1);
         await ann.SendWithSidAsync("kim", "Your parcel left today.", kimSid);
         await ann.SendWithSidAsync("bo", "Your parcel left too.", boSid);
         await ann.SendWithSidAsync("cy", "Yours as well.", cySid);
@@ -146,9 +146,6 @@ public sealed class DeskOfflineTests : IAsyncLifetime
         await dispatcher.DispatchDueAsync(CancellationToken.None).DefaultTimeout();
         _smtp.ReceivedEmailCount.ShouldBe(2);
     }
-
-    private static Task ClusterTests_WaitParkedAsync(ChatServer server) =>
-        Scaleout.ClusterTests.WaitAsync(() => server.Get<ChatStats>().ParkedPolls == 1);
 }
 
 /// <summary>Chat:Support:Hours as written by a shop owner, read in its time zone.</summary>

@@ -146,6 +146,16 @@ public sealed class WebhookTests : IAsyncLifetime
         _receiver.Received.ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("Chat:Webhooks:0:Url", "ftp://backend.example/hook", "is not an http or https URL")]
+    [InlineData("Chat:Webhooks:0:Events:0", "session.exploded", "'session.exploded' is not one of")]
+    public async Task ABadWebhookStopsTheStartNamingIt(string setting, string value, string says)
+    {
+        var e = await Should.ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => ChatServer.StartAsync(Settings(new() { [setting] = value })));
+        e.Message.ShouldContain("Chat:Webhooks");
+        e.Message.ShouldContain(says);
+    }
+
     [Fact]
     public async Task KillDashNineWithEventsPendingDeliversThemAfterRestart()
     {

@@ -56,7 +56,7 @@ public sealed class ClusterDeskTests : IAsyncLifetime
         // c2 waits on node 2; ann claims on node 1: c2 hears its new place through the backplane.
         var cursor = (await customers[2].GetAsync("api/messages")).Num("cursor");
         var waiting = customers[2].GetAsync($"api/poll?since={cursor}&timeout=30");
-        await ClusterTests.WaitAsync(() => cluster[2].Get<ChatStats>().ParkedPolls == 1);
+        await cluster[2].WaitForParkedPollsAsync(1);
         (await ann.On(cluster[1]).PostAsync($"api/support/{sids[0]}/claim")).Str("agent").ShouldBe("ann");
         var moved = (await waiting.DefaultTimeout()).GetProperty("events").EnumerateArray().Single(e => e.Str("kind") == "queue");
         (moved.Num("sid"), moved.Num("position")).ShouldBe((sids[2], 2L));
