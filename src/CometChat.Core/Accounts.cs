@@ -27,8 +27,8 @@ internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenServ
             // Two first logins may race: the writer settles which one claimed the name.
             user = await writer.RunAsync(tx =>
             {
-                tx.CreateUser(name, hash, time.GetUtcNow().ToUnixTimeMilliseconds());
-                return tx.GetUser(name)!;
+                tx.Users.CreateUser(name, hash, time.GetUtcNow().ToUnixTimeMilliseconds());
+                return tx.Users.GetUser(name)!;
             });
         }
         if (user.PasswordHash is null || !PasswordHash.Verify(password, user.PasswordHash))
@@ -45,7 +45,7 @@ internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenServ
         {
             await writer.RunAsync(tx =>
             {
-                tx.CreateUser(name, null, time.GetUtcNow().ToUnixTimeMilliseconds());
+                tx.Users.CreateUser(name, null, time.GetUtcNow().ToUnixTimeMilliseconds());
                 return true;
             });
             _known.TryAdd(name, 0);

@@ -26,8 +26,14 @@ public sealed class ChatOptions
     [Range(1, 1_000_000)] public int MaxBodyChars { get; set; } = 4000;
     [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 15;
     [Range(1, 10_000)] public int MaxParkedPerUser { get; set; } = 6;
-    /// <summary>Recently committed messages kept in memory so woken readers skip the store; 0 turns it off.</summary>
-    [Range(0, 10_000_000)] public int RecentMessages { get; set; } = 10_000;
+    /// <summary>
+    /// Memory for recently committed messages, so woken readers skip the store: a size in bytes, with an optional
+    /// unit (<c>64MiB</c>, <c>512KB</c>, <c>1GiB</c>); <c>0</c> turns it off.
+    /// </summary>
+    [ByteSize] public string RecentMessages { get; set; } = "32MiB";
+
+    /// <summary><see cref="RecentMessages"/> in bytes.</summary>
+    public long RecentMessagesBytes => ByteSizeAttribute.Parse(RecentMessages) ?? 0;
     public string StaticRoot { get; set; } = "static";
     [ValidateObjectMembers] public HttpSection Http { get; set; } = new();
     [ValidateObjectMembers] public AuthSection Auth { get; set; } = new();
@@ -199,3 +205,31 @@ public sealed class ChatOptions
 /// <summary>The generated validator of <see cref="ChatOptions"/> and every nested section.</summary>
 [OptionsValidator]
 public sealed partial class ChatOptionsValidator : IValidateOptions<ChatOptions>;
+
+/// <summary>A size in bytes: digits, then optionally B, KB/KiB, MB/MiB or GB/GiB (all powers of 1024), case-insensitive.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ByteSizeAttribute : ValidationAttribute
+{
+    public ByteSizeAttribute() : base("{0} must be a size in bytes such as 33554432, 32MiB or 512KB (0 turns it off).") { }
+
+    public override bool IsValid(object? value) => value is string s && Parse(s) is not null;
+
+    public static long? Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var t = text.Trim();
+        var digits = 0;
+        while (digits < t.Length && char.IsAsciiDigit(t[digits])) digits++;
+        if (digits == 0 || !long.TryParse(t.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return null;
+        long unit = t[digits..].Trim().ToUpperInvariant() switch
+        {
+            "" or "B" => 1,
+            "KB" or "KIB" or "K" => 1L << 10,
+            "MB" or "MIB" or "M" => 1L << 20,
+            "GB" or "GIB" or "G" => 1L << 30,
+            _ => 0,
+        };
+        if (unit == 0 || n > long.MaxValue / unit) return null;
+        return n * unit;
+    }
+}

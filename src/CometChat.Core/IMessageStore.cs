@@ -11,13 +11,19 @@ internal interface IMessageStore
     /// <summary>The highest committed mid now (other nodes' commits included, on a shared store).</summary>
     Task<long> ReadHeadAsync(CancellationToken ct);
 
-    /// <summary>The user's feed after <paramref name="after"/>, ascending by mid, at most <paramref name="limit"/> rows.</summary>
+    /// <summary>
+    /// The user's feed after <paramref name="after"/>, ascending by mid, at most <paramref name="limit"/> rows: their
+    /// inbox rows (direct and support messages) merged with the timelines of their rooms inside their membership intervals.
+    /// </summary>
     Task<IReadOnlyList<Message>> ReadFeedAsync(string user, long after, int limit, CancellationToken ct);
 
     /// <summary>One conversation before <paramref name="before"/>, newest first, at most <paramref name="limit"/> rows.</summary>
     Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct);
 
     Task<Message?> GetAsync(long mid, CancellationToken ct);
+
+    /// <summary>Every open room membership (for the in-memory index of one node; see <see cref="RoomMembers"/>).</summary>
+    IReadOnlyList<Membership> OpenMemberships();
 
     /// <summary>Opens the single write transaction; only <see cref="MessageWriter"/> calls this.</summary>
     IWriteTransaction BeginWrite();
@@ -40,43 +46,5 @@ internal sealed record UserRecord(string Name, string? PasswordHash, long Create
 internal sealed record RoomInfo(string Name, long Members);
 internal sealed record SupportSession(long Sid, string Customer, string? Agent, long OpenedAt, long? ClosedAt);
 
-/// <summary>
-/// One write transaction of the writer's batch. Every work item runs inside a savepoint, so a rejected
-/// item leaves no trace while the rest of the batch still commits together.
-/// </summary>
-internal interface IWriteTransaction : IDisposable
-{
-    Message? FindBySenderId(string sender, string id);
-    /// <summary>Stores <paramref name="draft"/> (its Mid ignored) in the feeds of <paramref name="recipients"/>.</summary>
-    Message Append(Message draft, IReadOnlyCollection<string> recipients, string conversation);
-    Message? GetMessage(long mid);
-    bool IsRecipient(long mid, string user);
-
-    bool UserExists(string name);
-    UserRecord? GetUser(string name);
-    void CreateUser(string name, string? passwordHash, long createdAt);
-    void SetSetting(string key, string value);
-
-    bool RoomExists(string room);
-    void CreateRoom(string room, string createdBy, long createdAt);
-    IReadOnlyList<string> RoomMembers(string room);
-    bool IsMember(string room, string user);
-    void AddMember(string room, string user, long joinedAt);
-    void RemoveMember(string room, string user);
-
-    SupportSession? OpenSessionOf(string customer);
-    SupportSession? GetSession(long sid);
-    IReadOnlyList<SupportSession> UnassignedSessions();
-    IReadOnlyDictionary<string, int> OpenSessionCounts();
-    long CreateSession(string customer, string? agent, long openedAt);
-    void AssignSession(long sid, string agent);
-    void CloseSession(long sid, long closedAt);
-
-    /// <summary>The support desk's tables (API.md §7), in this same transaction.</summary>
-    IDeskWrites Desk { get; }
-
-    void Savepoint();
-    void ReleaseSavepoint();
-    void RollbackToSavepoint();
-    void Commit();
-}
+/// <summary>One open membership: <paramref name="User"/> receives the messages of <paramref name="Room"/> from mid <paramref name="FromMid"/> (their join) on.</summary>
+internal sealed record Membership(string Room, string User, long FromMid);

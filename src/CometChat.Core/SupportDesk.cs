@@ -94,16 +94,16 @@ internal sealed partial class SupportDesk : IHostedService
     }
 
     /// <summary>Inside the writer: opens a session for <paramref name="customer"/> with its first message, assigned or queued.</summary>
-    public SupportSession Open(IWriteTransaction tx, string customer, Message opening, SessionContext? context)
+    public SupportSession Open(IWrites tx, string customer, Message opening, SessionContext? context)
     {
         var now = opening.SentAt;
         var queueWaiting = Interlocked.Exchange(ref _maybeQueued, 1) == 1;
         var away = Away(tx);
-        var counts = new Dictionary<string, int>(tx.OpenSessionCounts(), StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal);
         // Whoever waited longer goes first, even when the agent came online without us hearing of it.
         if (queueWaiting) AssignQueued(tx, counts, away);
         var agent = _auto && _hours.IsOpen(_time.GetUtcNow()) ? PickAgent(counts, away) : null;
-        var sid = tx.CreateSession(customer, agent, now);
+        var sid = tx.Support.CreateSession(customer, agent, now);
         tx.Desk.SetOpening(sid, FirstWords(opening.Body), context is { IsEmpty: false } ? context.ToJson() : null);
         var session = new SupportSession(sid, customer, agent, now, null);
         if (agent is not null)
@@ -121,7 +121,7 @@ internal sealed partial class SupportDesk : IHostedService
     }
 
     /// <summary>Inside the writer: a customer wrote in their queued session; tells them once per reason that the desk is offline.</summary>
-    public void CustomerWrote(IWriteTransaction tx, SupportSession session)
+    public void CustomerWrote(IWrites tx, SupportSession session)
     {
         if (session.Agent is not null) return;
         var stored = tx.Desk.GetSession(session.Sid)!;
@@ -131,7 +131,7 @@ internal sealed partial class SupportDesk : IHostedService
         else NoticeOffline(tx, session, reason, Now());
     }
 
-    private void NoticeOffline(IWriteTransaction tx, SupportSession session, string reason, long now)
+    private void NoticeOffline(IWrites tx, SupportSession session, string reason, long now)
     {
         tx.Desk.SetOfflineReason(session.Sid, reason);
         Announce(tx, session, "offline: " + reason, [session.Customer], now);
@@ -139,7 +139,7 @@ internal sealed partial class SupportDesk : IHostedService
     }
 
     /// <summary>Inside the writer: a support message was stored (customer's or agent's reply): webhooks, first response, reply email.</summary>
-    public void MessageStored(IWriteTransaction tx, Message m, bool fromAgent)
+    public void MessageStored(IWrites tx, Message m, bool fromAgent)
     {
         var sid = m.Sid!.Value;
         if (fromAgent)
@@ -151,9 +151,9 @@ internal sealed partial class SupportDesk : IHostedService
     }
 
     /// <summary>Inside the writer: the open session <paramref name="sid"/>, or a 404/403 naming 'sid'.</summary>
-    public static SupportSession OpenSession(IWriteTransaction tx, long sid)
+    public static SupportSession OpenSession(IWrites tx, long sid)
     {
-        var s = tx.GetSession(sid) ?? throw NoSuchSession(sid);
+        var s = tx.Support.GetSession(sid) ?? throw NoSuchSession(sid);
         if (s.ClosedAt is not null) throw new ChatException(ChatError.Forbidden($"'sid': session {sid} is closed."));
         return s;
     }
@@ -176,7 +176,7 @@ internal sealed partial class SupportDesk : IHostedService
             {
                 // Cleared first: an agent seen from here on queues another run rather than being missed.
                 Volatile.Write(ref _assignPending, 0);
-                var counts = new Dictionary<string, int>(tx.OpenSessionCounts(), StringComparer.Ordinal);
+                var counts = new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal);
                 if (AssignQueued(tx, counts, Away(tx)) && !_shared) Volatile.Write(ref _maybeQueued, 0);
                 return true;
             });
@@ -191,9 +191,9 @@ internal sealed partial class SupportDesk : IHostedService
     }
 
     /// <summary>Assigns queued sessions oldest first while an agent is available; true when none is left waiting.</summary>
-    private bool AssignQueued(IWriteTransaction tx, Dictionary<string, int> counts, IReadOnlySet<string> away)
+    private bool AssignQueued(IWrites tx, Dictionary<string, int> counts, IReadOnlySet<string> away)
     {
-        var queue = tx.UnassignedSessions();
+        var queue = tx.Support.UnassignedSessions();
         if (queue.Count == 0) return true;
         if (!_auto || !_hours.IsOpen(_time.GetUtcNow())) return false;
         foreach (var s in queue)
@@ -204,10 +204,10 @@ internal sealed partial class SupportDesk : IHostedService
         return true;
     }
 
-    private void AssignTo(IWriteTransaction tx, SupportSession s, string agent)
+    private void AssignTo(IWrites tx, SupportSession s, string agent)
     {
         var now = Now();
-        tx.AssignSession(s.Sid, agent);
+        tx.Support.AssignSession(s.Sid, agent);
         tx.Desk.Assign(s.Sid, agent, now);
         Announce(tx, s with { Agent = agent }, "assigned to " + agent, [s.Customer, agent], now);
         _events.Session(tx, DeskEvents.Assigned, s.Sid);
@@ -229,10 +229,10 @@ internal sealed partial class SupportDesk : IHostedService
         return best;
     }
 
-    private IReadOnlySet<string> Away(IWriteTransaction tx) => _away = tx.Desk.AwayAgents();
+    private IReadOnlySet<string> Away(IWrites tx) => _away = tx.Desk.AwayAgents();
 
-    private Message Announce(IWriteTransaction tx, SupportSession s, string body, IReadOnlyCollection<string> recipients, long? now = null) =>
-        tx.Append(new Message(0, Guid.NewGuid().ToString(), Address, s.Customer, MessageKinds.Session, body, now ?? Now(), Sid: s.Sid),
+    private Message Announce(IWrites tx, SupportSession s, string body, IReadOnlyCollection<string> recipients, long? now = null) =>
+        tx.Messages.Append(new Message(0, Guid.NewGuid().ToString(), Address, s.Customer, MessageKinds.Session, body, now ?? Now(), Sid: s.Sid),
             recipients, Conversations.Support(s.Customer));
 
     private static string FirstWords(string body)

@@ -30,7 +30,10 @@ internal static class ChatServices
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
         // The recent-messages cache must see every commit; with other nodes committing it cannot, so it is off.
-        services.AddSingleton(sp => new RecentMessages(chat.SharedStore ? 0 : sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentMessages));
+        services.AddSingleton<RoomMembers>();
+        services.AddSingleton(sp => new RecentMessages(
+            chat.SharedStore ? 0 : sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentMessagesBytes,
+            sp.GetRequiredService<RoomMembers>()));
         services.AddSingleton<FeedHead>();
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());

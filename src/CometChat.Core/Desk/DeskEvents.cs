@@ -26,7 +26,7 @@ internal sealed class DeskEvents(IOptions<ChatOptions> options, TimeProvider tim
     public bool TakePending() => Interlocked.Exchange(ref _pending, 0) == 1;
 
     /// <summary>A <c>session.*</c> event about <paramref name="sid"/> as it now stands in this transaction.</summary>
-    public void Session(IWriteTransaction tx, string type, long sid, string? from = null, string? reason = null)
+    public void Session(IWrites tx, string type, long sid, string? from = null, string? reason = null)
     {
         if (!Wanted(type)) return;
         var s = tx.Desk.GetSession(sid)!;
@@ -34,7 +34,7 @@ internal sealed class DeskEvents(IOptions<ChatOptions> options, TimeProvider tim
     }
 
     /// <summary>A support message (not a note, receipt or session notice) was stored.</summary>
-    public void Message(IWriteTransaction tx, long sid, Message m)
+    public void Message(IWrites tx, long sid, Message m)
     {
         if (!Wanted(MessageCreated)) return;
         var s = tx.Desk.GetSession(sid)!;
@@ -42,7 +42,7 @@ internal sealed class DeskEvents(IOptions<ChatOptions> options, TimeProvider tim
     }
 
     /// <summary>An agent's reply: emailed later if the customer has not been connected since and left an address.</summary>
-    public void Reply(IWriteTransaction tx, long sid, Message m)
+    public void Reply(IWrites tx, long sid, Message m)
     {
         if (!_mail) return;
         var now = Now();
@@ -52,7 +52,7 @@ internal sealed class DeskEvents(IOptions<ChatOptions> options, TimeProvider tim
     }
 
     /// <summary>The session's transcript, to its contact address, as soon as possible.</summary>
-    public void Transcript(IWriteTransaction tx, long sid, string requestedBy)
+    public void Transcript(IWrites tx, long sid, string requestedBy)
     {
         var now = Now();
         tx.Desk.AddOutbox(new OutboxItem(0, OutboxItem.Email, null, Guid.NewGuid().ToString(), TranscriptMail, sid, requestedBy, now, now, 0));
@@ -61,7 +61,7 @@ internal sealed class DeskEvents(IOptions<ChatOptions> options, TimeProvider tim
 
     private bool Wanted(string type) => Array.Exists(_hooks, h => h.Events.Length == 0 || h.Events.Contains(type));
 
-    private void Add(IWriteTransaction tx, string type, long sid, WebhookData data)
+    private void Add(IWrites tx, string type, long sid, WebhookData data)
     {
         var now = Now();
         var id = "evt_" + Guid.NewGuid().ToString("n");

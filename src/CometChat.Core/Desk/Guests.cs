@@ -22,7 +22,7 @@ internal sealed class Guests(MessageWriter writer, TokenService tokens, ChatLimi
         var name = Prefix + RandomNumberGenerator.GetString(Alphabet, 12);
         await writer.RunAsync(tx =>
         {
-            tx.CreateUser(name, null, time.GetUtcNow().ToUnixTimeMilliseconds());
+            tx.Users.CreateUser(name, null, time.GetUtcNow().ToUnixTimeMilliseconds());
             return true;
         });
         return new GuestView(tokens.Issue(name, _lifetime), name);

@@ -16,7 +16,7 @@ internal sealed partial class SupportDesk
             if (s.Agent == user) return new SessionChange(s, null);
             if (s.Agent is not null) throw new ChatException(ChatError.Conflict($"'sid': session {id} is already assigned to {s.Agent}."));
             var now = Now();
-            tx.AssignSession(id, user);
+            tx.Support.AssignSession(id, user);
             tx.Desk.Assign(id, user, now);
             var after = s with { Agent = user };
             var m = Announce(tx, after, "assigned to " + user, [s.Customer, user], now);
@@ -38,13 +38,13 @@ internal sealed partial class SupportDesk
             if (s.Agent != user)
                 throw new ChatException(ChatError.Forbidden($"'sid': session {s.Sid} is {(s.Agent is null ? "queued" : "assigned to " + s.Agent)}, not to you."));
             if (to == user) throw new ChatException(ChatError.BadRequest($"'to': session {s.Sid} is already assigned to {to}."));
-            tx.AssignSession(s.Sid, to);
+            tx.Support.AssignSession(s.Sid, to);
             tx.Desk.Assign(s.Sid, to, Now());
             var after = s with { Agent = to };
             var m = Announce(tx, after, "transferred to " + to, [s.Customer, user, to]);
             _events.Session(tx, DeskEvents.Transferred, s.Sid, from: user);
             // The agent handing over may now be under the cap again.
-            AssignQueued(tx, new Dictionary<string, int>(tx.OpenSessionCounts(), StringComparer.Ordinal), Away(tx));
+            AssignQueued(tx, new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal), Away(tx));
             return new SessionChange(after, m);
         });
     }
@@ -55,17 +55,17 @@ internal sealed partial class SupportDesk
         var id = RequireSid(sid);
         return _writer.RunAsync(tx =>
         {
-            var s = tx.GetSession(id) ?? throw NoSuchSession(id);
+            var s = tx.Support.GetSession(id) ?? throw NoSuchSession(id);
             if (s.Customer != user && s.Agent != user)
                 throw new ChatException(ChatError.Forbidden($"'sid': session {s.Sid} is not yours to close."));
             if (s.ClosedAt is not null) return new SessionChange(s, null);
             var now = Now();
-            tx.CloseSession(s.Sid, now);
+            tx.Support.CloseSession(s.Sid, now);
             var after = s with { ClosedAt = now };
             var m = Announce(tx, after, "closed by " + user, s.Agent is null ? [s.Customer] : [s.Customer, s.Agent]);
             _events.Session(tx, DeskEvents.Closed, s.Sid);
             if (s.Agent is null) QueueChanged();
-            else AssignQueued(tx, new Dictionary<string, int>(tx.OpenSessionCounts(), StringComparer.Ordinal), Away(tx));
+            else AssignQueued(tx, new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal), Away(tx));
             return new SessionChange(after, m);
         });
     }
@@ -86,7 +86,7 @@ internal sealed partial class SupportDesk
         {
             tx.Desk.SetAway(user, away, Now());
             var awaySet = Away(tx);
-            if (!away && AssignQueued(tx, new Dictionary<string, int>(tx.OpenSessionCounts(), StringComparer.Ordinal), awaySet) && !_shared)
+            if (!away && AssignQueued(tx, new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal), awaySet) && !_shared)
                 Volatile.Write(ref _maybeQueued, 0);
             QueueChanged(); // the desk may have gone online or offline for waiting customers
             return true;
@@ -100,7 +100,7 @@ internal sealed partial class SupportDesk
         var address = CheckEmail(email);
         return _writer.RunAsync(tx =>
         {
-            var s = tx.GetSession(id) ?? throw NoSuchSession(id);
+            var s = tx.Support.GetSession(id) ?? throw NoSuchSession(id);
             if (s.Customer != user) throw new ChatException(ChatError.Forbidden($"'sid': session {id} is not yours."));
             tx.Desk.SetContact(id, address);
             return true;
@@ -115,14 +115,14 @@ internal sealed partial class SupportDesk
         var text = CheckBody(body, "body");
         return _writer.RunAsync(tx =>
         {
-            var s = tx.GetSession(id) ?? throw NoSuchSession(id);
+            var s = tx.Support.GetSession(id) ?? throw NoSuchSession(id);
             var agents = tx.Desk.SessionParticipants(id, s.Customer);
             if (s.Agent is not null && s.Agent != user && !agents.Contains(user))
                 throw new ChatException(ChatError.Forbidden($"'sid': session {id} is assigned to {s.Agent}; only its agents write notes on it."));
             var recipients = new HashSet<string>(agents, StringComparer.Ordinal) { user };
             if (s.Agent is not null) recipients.Add(s.Agent);
             var note = new Message(0, Guid.NewGuid().ToString(), user, Address, MessageKinds.Note, text, Now(), Sid: id);
-            return new SendResult(tx.Append(note, recipients, Conversations.SupportNotes(s.Customer)), false);
+            return new SendResult(tx.Messages.Append(note, recipients, Conversations.SupportNotes(s.Customer)), false);
         });
     }
 
@@ -147,7 +147,7 @@ internal sealed partial class SupportDesk
             var recipients = new HashSet<string>(tx.Desk.SessionParticipants(id, user), StringComparer.Ordinal) { user };
             var body = score.ToString(System.Globalization.CultureInfo.InvariantCulture) + (comment is null ? "" : " " + comment);
             var rating = new Message(0, "rating:" + id, user, Address, MessageKinds.Rating, body, Now(), Sid: id);
-            var stored = tx.Append(rating, recipients, Conversations.Support(user));
+            var stored = tx.Messages.Append(rating, recipients, Conversations.Support(user));
             _events.Session(tx, DeskEvents.Rated, id);
             return new SendResult(stored, false);
         });

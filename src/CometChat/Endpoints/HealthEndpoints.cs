@@ -55,7 +55,7 @@ internal sealed class StoreHealthCheck(MessageWriter writer, TimeProvider time) 
         {
             await writer.RunAsync(tx =>
             {
-                tx.SetSetting("health.checkedAt", time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                tx.Users.SetSetting("health.checkedAt", time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return true;
             }).WaitAsync(TimeSpan.FromSeconds(5), time, ct);
             return HealthCheckResult.Healthy();

@@ -27,13 +27,13 @@ internal static class MessageEndpoints
         return TypedResults.Ok(SendAnswer.Of(result));
     }
 
-    private static async Task<RawJson<PageAnswer>> ShortPoll(ChatUser user, ChatParameters p, Feed feed, Presence presence)
+    private static async Task<PageResult> ShortPoll(ChatUser user, ChatParameters p, Feed feed, Presence presence)
     {
         var limit = QueryLimits.Limit(p);
         var client = QueryLimits.Client(p);
         var cursor = await QueryLimits.SinceAsync(p, feed);
         presence.Touch(user);
-        return ChatResponse.Page(await feed.ReadAfterAsync(user, client, cursor, limit, p.Aborted));
+        return ChatResponse.Page(await feed.ReadAfterAsync(user, client, cursor, limit, p.Aborted, settled: true));
     }
 }
 

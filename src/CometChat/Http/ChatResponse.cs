@@ -16,7 +16,8 @@ namespace CometChat.Http;
 /// </summary>
 internal static class ChatResponse
 {
-    public static RawJson<PageAnswer> Page(FeedPage page) => new(w => WritePage(w, page, more: true));
+    /// <summary>A feed page (every poll's answer): hand-written bytes, see <see cref="PageResult"/>.</summary>
+    public static PageResult Page(FeedPage page) => new(page);
 
     public static RawJson<HistoryAnswer> History(HistoryPage page) => new(w =>
     {
@@ -33,22 +34,6 @@ internal static class ChatResponse
     /// </summary>
     public static RawJson<T> Desk<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
         new(w => JsonSerializer.Serialize(w, value, info));
-
-    public static void WritePage(Utf8JsonWriter w, FeedPage page, bool more)
-    {
-        w.WriteStartObject();
-        WriteMessages(w, page.Messages);
-        if (page.Events is { Count: > 0 } events)
-        {
-            w.WriteStartArray("events");
-            foreach (var e in events) w.WriteRawValue(e.Json, skipInputValidation: true);
-            w.WriteEndArray();
-        }
-        w.WriteNumber("cursor", page.Cursor.Mid);
-        if (more) w.WriteBoolean("more", page.More);
-        if (page.Superseded) w.WriteBoolean("superseded", true);
-        w.WriteEndObject();
-    }
 
     private static void WriteMessages(Utf8JsonWriter w, IReadOnlyList<Message> messages)
     {

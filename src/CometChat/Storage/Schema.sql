@@ -61,6 +61,29 @@ CREATE TABLE support_sessions (
 CREATE INDEX support_open_by_customer ON support_sessions (customer) WHERE closed_at IS NULL;
 
 -- version: 2
+-- Rooms by fan-out on read: a room message is stored once (no inbox rows) and its members read it from the
+-- room's timeline (messages_conversation). Membership is kept as intervals of mids: a member reads the room
+-- messages with from_mid <= mid <= to_mid, where from_mid is the mid of their join message and to_mid that of
+-- their leave message (NULL while still a member). Both are written in the transaction that stores the join or
+-- leave, so "a message reaches exactly the members at the moment it commits" is settled by that one commit.
+-- Direct and support messages keep their inbox rows (two or three per message, and support recipients change
+-- with transfers). Members from version 1 start after the last v1 mid: every older room message already has
+-- its inbox rows, so nothing is read twice and nothing is lost.
+CREATE TABLE memberships (
+    room      TEXT NOT NULL REFERENCES rooms (name),
+    user      TEXT NOT NULL,
+    from_mid  INTEGER NOT NULL,
+    to_mid    INTEGER NULL,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (room, user, from_mid)
+) WITHOUT ROWID;
+CREATE INDEX memberships_by_user ON memberships (user);
+CREATE UNIQUE INDEX memberships_open ON memberships (room, user) WHERE to_mid IS NULL;
+INSERT INTO memberships (room, user, from_mid, to_mid, joined_at)
+    SELECT room, user, (SELECT COALESCE(MAX(mid), 0) + 1 FROM messages), NULL, joined_at FROM members;
+DROP TABLE members;
+
+-- version: 3
 -- The support desk (API.md §7): what a session needs beyond its assignment, the agents' away switch,
 -- canned responses, and the outbox of webhook deliveries and reply emails, each row written in the same
 -- transaction as the change it reports.

@@ -8,7 +8,7 @@ namespace CometChat.Storage;
 /// The desk's writes (<see cref="IDeskWrites"/>) in SQL that SQLite and PostgreSQL both accept, run on the
 /// writer's connection inside its transaction. Engine failures surface as they are: the writer fails the batch.
 /// </summary>
-internal sealed class SqlDeskWrites(IDbConnection c, IDbTransaction tx, int? timeout = null) : IDeskWrites
+internal sealed class SqlDeskWrites(IDbConnection c, IDbTransaction tx) : IDeskWrites
 {
     public const string DeskSessionColumns =
         "sid AS Sid, customer AS Customer, agent AS Agent, opened_at AS OpenedAt, closed_at AS ClosedAt, assigned_at AS AssignedAt, " +
@@ -20,11 +20,11 @@ internal sealed class SqlDeskWrites(IDbConnection c, IDbTransaction tx, int? tim
         "created_at AS CreatedAt, due_at AS DueAt, attempts AS Attempts";
 
     public DeskSession? GetSession(long sid) =>
-        c.QueryFirstOrDefault<DeskSession>($"SELECT {DeskSessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, tx, timeout);
+        c.QueryFirstOrDefault<DeskSession>($"SELECT {DeskSessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, tx);
 
     public IReadOnlyList<DeskSession> Queue() =>
         c.Query<DeskSession>($"SELECT {DeskSessionColumns} FROM support_sessions WHERE agent IS NULL AND closed_at IS NULL ORDER BY sid",
-            transaction: tx, commandTimeout: timeout).AsList();
+            transaction: tx).AsList();
 
     public void Assign(long sid, string agent, long now) =>
         Exec("UPDATE support_sessions SET agent = @agent, assigned_at = COALESCE(assigned_at, @now) WHERE sid = @sid", new { sid, agent, now });
@@ -47,10 +47,10 @@ internal sealed class SqlDeskWrites(IDbConnection c, IDbTransaction tx, int? tim
     public IReadOnlyList<string> SessionParticipants(long sid, string except) =>
         c.Query<string>(
             "SELECT DISTINCT i.\"user\" FROM inbox i JOIN messages m ON m.mid = i.mid WHERE m.sid = @sid AND i.\"user\" <> @except",
-            new { sid, except }, tx, commandTimeout: timeout).AsList();
+            new { sid, except }, tx).AsList();
 
     public IReadOnlySet<string> AwayAgents() =>
-        c.Query<string>("SELECT agent FROM support_agents WHERE away = 1", transaction: tx, commandTimeout: timeout).ToHashSet(StringComparer.Ordinal);
+        c.Query<string>("SELECT agent FROM support_agents WHERE away = 1", transaction: tx).ToHashSet(StringComparer.Ordinal);
 
     public void SetAway(string agent, bool away, long now) =>
         Exec("INSERT INTO support_agents (agent, away, changed_at) VALUES (@agent, @flag, @now) " +
@@ -63,7 +63,7 @@ internal sealed class SqlDeskWrites(IDbConnection c, IDbTransaction tx, int? tim
             canned);
 
     public bool DeleteCanned(string shortcut) =>
-        c.Execute("DELETE FROM support_canned WHERE shortcut = @shortcut", new { shortcut }, tx, timeout) > 0;
+        c.Execute("DELETE FROM support_canned WHERE shortcut = @shortcut", new { shortcut }, tx) > 0;
 
     public void AddOutbox(OutboxItem item) =>
         Exec("INSERT INTO desk_outbox (channel, target, event_id, type, sid, payload, created_at, due_at, attempts) " +
@@ -75,5 +75,5 @@ internal sealed class SqlDeskWrites(IDbConnection c, IDbTransaction tx, int? tim
 
     public void PurgeOutbox(long before) => Exec("DELETE FROM desk_outbox WHERE done_at < @before", new { before });
 
-    private void Exec(string sql, object args) => c.Execute(sql, args, tx, timeout);
+    private void Exec(string sql, object args) => c.Execute(sql, args, tx);
 }

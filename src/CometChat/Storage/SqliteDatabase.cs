@@ -28,6 +28,8 @@ internal sealed class SqliteDatabase
 
     public string Path { get; }
 
+    public int BusyTimeoutSeconds => _busyTimeoutMs / 1000;
+
     public SqliteConnection Open()
     {
         var c = new SqliteConnection(_connectionString);
@@ -65,7 +67,7 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>Maps SQLite's "cannot serve now" failures to the core's 503.</summary>
-    public static Exception Translate(SqliteException e) => e.SqliteErrorCode switch
+    public static Core.StoreUnavailableException Translate(SqliteException e) => e.SqliteErrorCode switch
     {
         5 or 6 => new Core.StoreUnavailableException("The database is locked by another process.", e),
         8 => new Core.StoreUnavailableException("The database is read-only.", e),

@@ -11,7 +11,7 @@ namespace CometChat.Transports;
 /// </summary>
 internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, Presence presence, IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
 {
-    public async Task<RawJson<PageAnswer>> PollAsync(ChatUser user, ChatParameters p)
+    public async Task<PageResult> PollAsync(ChatUser user, ChatParameters p)
     {
         var limit = QueryLimits.Limit(p);
         var timeout = QueryLimits.TimeoutSeconds(p, options.Value.Poll.DefaultTimeoutSeconds);
@@ -20,7 +20,7 @@ internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, Presence
 
         // Only a poll that parks is a listener: one that answers at once (timeout=0, HEAD, messages already
         // waiting) must not count toward Chat:MaxParkedPerUser and supersede another tab's parked poll.
-        var ready = await feed.ReadAfterAsync(user, client, cursor, limit, p.Aborted);
+        var ready = await feed.ReadAfterAsync(user, client, cursor, limit, p.Aborted, settled: timeout == 0);
         if (ready.Messages.Count > 0 || timeout == 0 || p.Context.IsHead())
         {
             presence.Touch(user);

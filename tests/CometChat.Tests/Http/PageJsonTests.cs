@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using CometChat.Core;
 using CometChat.Http;
 
@@ -13,11 +11,14 @@ public sealed class PageJsonTests
 
     private static WireMessage Wire(Message m) => new(m.Mid, m.Id, m.From, m.To, m.Kind, m.Body, m.SentAt, m.Ref, m.Sid);
 
-    private static string HandWritten(Action<Utf8JsonWriter> write)
+    private static async Task<string> ExecuteAsync(IResult result)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer, MessageJson.WriterOptions)) write(w);
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var ctx = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        using var body = new MemoryStream();
+        ctx.Response.Body = body;
+        await result.ExecuteAsync(ctx);
+        ctx.Response.ContentLength.ShouldBe(body.Length);
+        return System.Text.Encoding.UTF8.GetString(body.ToArray());
     }
 
     [Fact]
@@ -31,7 +32,7 @@ public sealed class PageJsonTests
     [InlineData(false, false)]
     [InlineData(true, false)]
     [InlineData(false, true)]
-    public void PageIsTheDocumentedPageAnswer(bool withEvents, bool superseded)
+    public async Task PageIsTheDocumentedPageAnswer(bool withEvents, bool superseded)
     {
         IReadOnlyList<ChatEvent>? events = withEvents ? [ChatEvent.Typing("alice", "bob"), ChatEvent.Queue(7, 2, 95), ChatEvent.Queue(8, 3, null), ChatEvent.Desk(3)] : null;
         var page = new FeedPage([Text, Receipt], new Cursor(8), More: true, events) { Superseded = superseded };
@@ -39,6 +40,6 @@ public sealed class PageJsonTests
             ? [new WireEvent("typing", "alice", "bob"), new WireEvent("queue", Sid: 7, Position: 2, EstimatedWaitSeconds: 95), new WireEvent("queue", Sid: 8, Position: 3), new WireEvent("desk", Queued: 3)]
             : null;
         var documented = new PageAnswer([Wire(Text), Wire(Receipt)], wire, 8, true, superseded);
-        HandWritten(w => ChatResponse.WritePage(w, page, more: true)).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(documented)));
+        (await ExecuteAsync(ChatResponse.Page(page))).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(documented)));
     }
 }

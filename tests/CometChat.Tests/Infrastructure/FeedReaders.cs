@@ -190,7 +190,7 @@ internal abstract partial class FeedReader : IAsyncDisposable
         {
             var uri = new Uri(user.Server.BaseUri, url + "&token=" + user.Token);
             await Socket.ConnectAsync(new UriBuilder(uri) { Scheme = "ws" }.Uri, CancellationToken.None);
-            (await NextAsync())!.Kind.ShouldBe("heartbeat");
+            (await NextAsync()).ShouldNotBeNull().Kind.ShouldBe("heartbeat");
         }
 
         public Task SendAsync(string json) => SendAsync(Encoding.UTF8.GetBytes(json));
@@ -243,8 +243,8 @@ internal abstract partial class FeedReader : IAsyncDisposable
             await _tcp.ConnectAsync("127.0.0.1", user.Server.SocketPort);
             _stream = _tcp.GetStream();
             await WriteLineAsync($"AUTH {user.Token}{(since is null ? "" : " " + since)}");
-            (await ReadLineAsync())!.ShouldStartWith("OK ");
-            (await NextAsync())!.Kind.ShouldBe("heartbeat");
+            (await ReadLineAsync()).ShouldNotBeNull().ShouldStartWith("OK ");
+            (await NextAsync()).ShouldNotBeNull().Kind.ShouldBe("heartbeat");
         }
 
         public Task WriteLineAsync(string line) => WriteRawAsync(Encoding.UTF8.GetBytes(line + (char)Terminator));

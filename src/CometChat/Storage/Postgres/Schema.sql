@@ -62,7 +62,23 @@ CREATE TABLE support_sessions (
 CREATE INDEX support_open_by_customer ON support_sessions (customer) WHERE closed_at IS NULL;
 
 -- version: 2
--- The support desk (API.md §7): the same tables and columns as ../Schema.sql version 2.
+-- Rooms by fan-out on read, membership as intervals of mids: see version 2 of ../Schema.sql.
+CREATE TABLE memberships (
+    room      text COLLATE "C" NOT NULL REFERENCES rooms (name),
+    "user"    text COLLATE "C" NOT NULL,
+    from_mid  bigint NOT NULL,
+    to_mid    bigint NULL,
+    joined_at bigint NOT NULL,
+    PRIMARY KEY (room, "user", from_mid)
+);
+CREATE INDEX memberships_by_user ON memberships ("user");
+CREATE UNIQUE INDEX memberships_open ON memberships (room, "user") WHERE to_mid IS NULL;
+INSERT INTO memberships (room, "user", from_mid, to_mid, joined_at)
+    SELECT room, "user", (SELECT coalesce(max(mid), 0) + 1 FROM messages), NULL, joined_at FROM members;
+DROP TABLE members;
+
+-- version: 3
+-- The support desk (API.md §7): the same tables and columns as ../Schema.sql version 3.
 ALTER TABLE support_sessions ADD COLUMN assigned_at bigint NULL;
 ALTER TABLE support_sessions ADD COLUMN first_response_at bigint NULL;
 ALTER TABLE support_sessions ADD COLUMN first_words text NULL;
