@@ -32,13 +32,20 @@ public class DeskTests : IAsyncLifetime
 
     private static Task ComeOnlineAsync(TestUser agent) => agent.GetAsync("api/messages");
 
-    [Fact]
-    public async Task ManualRoutingQueuesWithPositionsAndAgentsClaim()
+    /// <summary>A desk with agents ann (online: a short poll) and zed (not yet seen).</summary>
+    private async Task<(ChatServer Server, TestUser Ann, TestUser Zed)> StartWithAgentsAsync(Dictionary<string, string?>? settings = null)
     {
-        var server = await StartAsync(new() { ["Chat:Support:Routing"] = "manual" });
+        var server = await StartAsync(settings);
         var ann = await server.MintedAsync("ann");
         var zed = await server.MintedAsync("zed");
         await ComeOnlineAsync(ann);
+        return (server, ann, zed);
+    }
+
+    [Fact]
+    public async Task ManualRoutingQueuesWithPositionsAndAgentsClaim()
+    {
+        var (server, ann, zed) = await StartWithAgentsAsync(new() { ["Chat:Support:Routing"] = "manual" });
         await ComeOnlineAsync(zed);
         var c1 = await server.MintedAsync("c1", new Dictionary<string, object> { ["order"] = "A-1042", ["tier"] = "gold" });
         var c2 = await server.MintedAsync("c2");
@@ -91,10 +98,7 @@ public class DeskTests : IAsyncLifetime
     [Fact]
     public async Task AutoRoutingCapsEachAgentAndSkipsAwayAgents()
     {
-        var server = await StartAsync(new() { ["Chat:Support:MaxSessionsPerAgent"] = "1" });
-        var ann = await server.MintedAsync("ann");
-        var zed = await server.MintedAsync("zed");
-        await ComeOnlineAsync(ann);
+        var (server, ann, zed) = await StartWithAgentsAsync(new() { ["Chat:Support:MaxSessionsPerAgent"] = "1" });
         await ComeOnlineAsync(zed);
         var away = await zed.PostAsync("api/support/status", ("state", "away"));
         (away.Str("agent"), away.GetProperty("away").GetBoolean(), away.GetProperty("online").GetBoolean()).ShouldBe(("zed", true, true));
@@ -123,10 +127,7 @@ public class DeskTests : IAsyncLifetime
     [Fact]
     public async Task NotesReachOnlyAgentsNeverTheCustomer()
     {
-        var server = await StartAsync();
-        var ann = await server.MintedAsync("ann");
-        var zed = await server.MintedAsync("zed");
-        await ComeOnlineAsync(ann);
+        var (server, ann, zed) = await StartWithAgentsAsync();
         var kim = await server.MintedAsync("kim");
         var sid = (await kim.SendAsync("@support", "my parcel is damaged")).Num("sid");
         await ann.SendWithSidAsync("kim", "sorry to hear that", sid);
@@ -182,10 +183,7 @@ public class DeskTests : IAsyncLifetime
     [Fact]
     public async Task TranscriptsInTextJsonAndHtmlForTheCustomerAndTheSessionsAgents()
     {
-        var server = await StartAsync();
-        var ann = await server.MintedAsync("ann");
-        var zed = await server.MintedAsync("zed");
-        await ComeOnlineAsync(ann);
+        var (server, ann, zed) = await StartWithAgentsAsync();
         var kim = await server.MintedAsync("kim");
         var eve = await server.MintedAsync("eve");
         var sid = (await kim.SendAsync("@support", "is <b>this</b> in stock?")).Num("sid");
@@ -269,10 +267,7 @@ public class DeskTests : IAsyncLifetime
     [Fact]
     public async Task SessionListsCountUnreadAndShowTheLastMessage()
     {
-        var server = await StartAsync();
-        var ann = await server.MintedAsync("ann");
-        var zed = await server.MintedAsync("zed");
-        await ComeOnlineAsync(ann);
+        var (server, ann, zed) = await StartWithAgentsAsync();
         var kim = await server.MintedAsync("kim");
         var bo = await server.MintedAsync("bo");
         var s1 = (await kim.SendAsync("@support", "first")).Num("sid");
@@ -313,10 +308,7 @@ public class DeskTests : IAsyncLifetime
     [Fact]
     public async Task TheReportAndMetricsShowEachAgentsFigures()
     {
-        var server = await StartAsync();
-        var ann = await server.MintedAsync("ann");
-        var zed = await server.MintedAsync("zed");
-        await ComeOnlineAsync(ann);
+        var (server, ann, zed) = await StartWithAgentsAsync();
         var kim = await server.MintedAsync("kim");
         var bo = await server.MintedAsync("bo");
         var start = server.Time.GetUtcNow().ToUnixTimeMilliseconds();
