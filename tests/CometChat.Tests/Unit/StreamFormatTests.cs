@@ -10,7 +10,7 @@ namespace CometChat.Tests.Unit;
 public sealed class StreamFormatTests
 {
     private static readonly Message M = new(5, "c-1", "alice", "bob", "text", "hi\n<b>", 1_700_000_001_000);
-    private static readonly ChatEvent E = new("typing", "alice", "bob");
+    private static readonly ChatEvent E = ChatEvent.Typing("alice", "bob");
     private static readonly string Json = Encoding.UTF8.GetString(M.Json);
     private static readonly string EventJson = Encoding.UTF8.GetString(E.Json);
 
