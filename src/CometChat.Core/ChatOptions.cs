@@ -1,8 +1,15 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace CometChat;
 
-/// <summary>The <c>Chat</c> configuration section. Defaults live here and in appsettings.json only.</summary>
+/// <summary>
+/// The <c>Chat</c> configuration section. Defaults live here and in appsettings.json only. Every section is
+/// validated at start (<see cref="ChatOptionsValidator"/>, generated): a bad value stops the server with a
+/// message naming the setting. A list with a non-empty default starts empty and gets its default only when
+/// nothing is configured (<see cref="ApplyListDefaults"/>), because configuration binding appends to a list it
+/// finds filled: <c>Chat:Cors:Origins=["http://shop.example"]</c> must mean only that origin.
+/// </summary>
 public sealed class ChatOptions
 {
     public const string Section = "Chat";
@@ -28,16 +35,23 @@ public sealed class ChatOptions
     /// <summary><see cref="RecentMessages"/> in bytes.</summary>
     public long RecentMessagesBytes => ByteSizeAttribute.Parse(RecentMessages) ?? 0;
     public string StaticRoot { get; set; } = "static";
-    public HttpSection Http { get; set; } = new();
-    public AuthSection Auth { get; set; } = new();
-    public PollSection Poll { get; set; } = new();
-    public StreamSection Stream { get; set; } = new();
-    public SocketSection Socket { get; set; } = new();
-    public PresenceSection Presence { get; set; } = new();
-    public CorsSection Cors { get; set; } = new();
+    [ValidateObjectMembers] public HttpSection Http { get; set; } = new();
+    [ValidateObjectMembers] public AuthSection Auth { get; set; } = new();
+    [ValidateObjectMembers] public PollSection Poll { get; set; } = new();
+    [ValidateObjectMembers] public StreamSection Stream { get; set; } = new();
+    [ValidateObjectMembers] public SocketSection Socket { get; set; } = new();
+    [ValidateObjectMembers] public PresenceSection Presence { get; set; } = new();
+    [ValidateObjectMembers] public CorsSection Cors { get; set; } = new();
     public SupportSection Support { get; set; } = new();
-    public LimitsSection Limits { get; set; } = new();
-    public RedisSection Redis { get; set; } = new();
+    [ValidateObjectMembers] public LimitsSection Limits { get; set; } = new();
+    [ValidateObjectMembers] public RedisSection Redis { get; set; } = new();
+
+    /// <summary>Gives each list setting with a non-empty default that default when configuration named no item of it.</summary>
+    public ChatOptions ApplyListDefaults()
+    {
+        if (Cors.Origins.Length == 0) Cors.Origins = CorsSection.DefaultOrigins;
+        return this;
+    }
 
     /// <summary>Other nodes write to the same store.</summary>
     public bool SharedStore => Store == "postgres";
@@ -45,7 +59,7 @@ public sealed class ChatOptions
 
     public sealed class HttpSection
     {
-        public string Address { get; set; } = "localhost";
+        [Required] public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5000;
     }
 
@@ -70,7 +84,7 @@ public sealed class ChatOptions
     public sealed class SocketSection
     {
         public bool Enabled { get; set; } = true;
-        public string Address { get; set; } = "localhost";
+        [Required] public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5001;
         [Range(256, 16 * 1024 * 1024)] public int MaxLineBytes { get; set; } = 64 * 1024;
         [Range(1, 86_400)] public int IdleSeconds { get; set; } = 120;
@@ -81,9 +95,19 @@ public sealed class ChatOptions
         [Range(0, 3600)] public int GraceSeconds { get; set; } = 10;
     }
 
-    public sealed class CorsSection
+    public sealed class CorsSection : IValidatableObject
     {
-        public string[] Origins { get; set; } = ["*"];
+        public static readonly string[] DefaultOrigins = ["*"];
+
+        /// <summary><c>*</c>, or origins like <c>http://shop.example</c>; also the Flash socket policy's domains. Default <c>*</c>.</summary>
+        public string[] Origins { get; set; } = [];
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            foreach (var origin in Origins)
+                if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/" && !origin.EndsWith('/')))
+                    yield return new ValidationResult($"Chat:Cors:Origins: '{origin}' is neither '*' nor an origin like 'http://shop.example'.", [nameof(Origins)]);
+        }
     }
 
     public sealed class LimitsSection
@@ -145,3 +169,7 @@ public sealed class ByteSizeAttribute : ValidationAttribute
         return n * unit;
     }
 }
+
+/// <summary>The generated validator of <see cref="ChatOptions"/> and every nested section.</summary>
+[OptionsValidator]
+public sealed partial class ChatOptionsValidator : IValidateOptions<ChatOptions>;

@@ -19,7 +19,7 @@ internal sealed class Feed(IMessageStore store, FeedHead feedHead, IWakeUpBus bu
         {
             return Cursor.Parse(value, Head, name) ?? new Cursor(Head);
         }
-        catch (ChatException e) when (feedHead.Shared && e.Error.Status == 409)
+        catch (ChatException e) when (feedHead.Shared && e.Error.Kind == ChatErrorKind.CursorAhead)
         {
             return Cursor.Parse(value, await feedHead.RefreshAsync(ct), name)!.Value;
         }

@@ -1,43 +1,36 @@
 using CometChat.Core;
 using CometChat.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CometChat.Endpoints;
 
 internal static class AuthEndpoints
 {
-    public static RouteGroupBuilder MapAuth(this IEndpointRouteBuilder app)
+    /// <summary>/api/login, on the anonymous group: the one way in without a token.</summary>
+    public static IEndpointRouteBuilder MapLogin(this IEndpointRouteBuilder open)
     {
-        var api = app.MapGroup("/api");
-        api.MapPost("/login", Login);
-        api.MapGet("/login", Login); // for JSONP clients, which can only GET
-        api.MapGet("/me", Me);
+        open.MapPost("/api/login", Login);
+        open.MapGet("/api/login", Login); // for JSONP clients, which can only GET
+        return open;
+    }
+
+    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/api/me", Me);
         return api;
     }
 
-    private static async Task<IResult> Login(ChatRequest req, Accounts accounts, Feed feed)
+    private static async Task<Ok<LoginAnswer>> Login(ChatParameters p, Accounts accounts, Feed feed)
     {
-        var (token, user) = await accounts.LoginAsync(req.Get("name"), req.Get("password"), req.Context.Connection.RemoteIpAddress?.ToString(), req.Aborted);
-        var cursor = feed.Head;
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("token", token);
-            w.WriteString("user", user);
-            w.WriteNumber("cursor", cursor);
-            w.WriteEndObject();
-        });
+        var (token, user) = await accounts.LoginAsync(p.Get("name"), p.Get("password"), p.Context.Connection.RemoteIpAddress?.ToString(), p.Aborted);
+        return TypedResults.Ok(new LoginAnswer(token, user, feed.Head));
     }
 
-    private static async Task<IResult> Me(ChatRequest req, Feed feed)
-    {
-        var user = await req.UserAsync();
-        var cursor = feed.Head;
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("user", user);
-            w.WriteNumber("cursor", cursor);
-            w.WriteEndObject();
-        });
-    }
+    private static Ok<MeAnswer> Me(ChatUser user, Feed feed) => TypedResults.Ok(new MeAnswer(user, feed.Head));
 }
+
+/// <summary>A token for <c>user</c>, and <c>cursor</c>: the feed head now (start reading after it).</summary>
+internal sealed record LoginAnswer(string Token, string User, long Cursor);
+
+/// <summary>Who the token names, and the feed head now.</summary>
+internal sealed record MeAnswer(string User, long Cursor);
