@@ -10,6 +10,8 @@ internal interface IWrites
     IUserWrites Users { get; }
     IRoomWrites Rooms { get; }
     ISupportWrites Support { get; }
+    /// <summary>The support desk's tables (API.md §7): session details, away switches, canned responses, the outbox.</summary>
+    IDeskWrites Desk { get; }
 }
 
 /// <summary>
