@@ -52,7 +52,7 @@ public sealed class PageJsonTests
     public void ThePageLengthIsKnownBeforeTheFirstByte(long cursor, string? callback)
     {
         // Kestrel freezes the headers at the first write, so Content-Length is computed before writing, separately.
-        foreach (var page in new[] { FeedPage.Empty(new Cursor(cursor)), new FeedPage([Text, Receipt], new Cursor(cursor), true, [new ChatEvent("typing", "a", "b")]) })
+        foreach (var page in new[] { FeedPage.Empty(new Cursor(cursor)), new FeedPage([Text, Receipt], new Cursor(cursor), true, [ChatEvent.Typing("a", "b")]) })
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             PageResult.Write(buffer, page, callback).ShouldBe(buffer.WrittenCount);
