@@ -6,7 +6,7 @@ namespace CometChat.Core;
 /// </summary>
 internal sealed class ChatStats(TimeProvider time)
 {
-    private long _parkedPolls, _openStreams, _openSockets, _messagesStored, _deliveries;
+    private long _parkedPolls, _openStreams, _openSockets, _messagesStored, _deliveries, _gapFills, _gapMessages;
     private readonly RateWindow _storedRate = new(time), _deliveredRate = new(time);
 
     public long ParkedPolls => Interlocked.Read(ref _parkedPolls);
@@ -14,6 +14,16 @@ internal sealed class ChatStats(TimeProvider time)
     public long OpenSockets => Interlocked.Read(ref _openSockets);
     public long MessagesStored => Interlocked.Read(ref _messagesStored);
     public long Deliveries => Interlocked.Read(ref _deliveries);
+
+    /// <summary>Gaps in the backplane's batches this node read from the store (several nodes), and the messages they held.</summary>
+    public long GapFills => Interlocked.Read(ref _gapFills);
+    public long GapMessages => Interlocked.Read(ref _gapMessages);
+
+    public void GapFilled(int messages)
+    {
+        Interlocked.Increment(ref _gapFills);
+        Interlocked.Add(ref _gapMessages, messages);
+    }
 
     /// <summary>Messages per commit: how much group commit is batching.</summary>
     public Histogram CommitBatchSizes { get; } = new([1, 2, 4, 8, 16, 32, 64, 128, 256]);

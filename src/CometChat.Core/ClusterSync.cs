@@ -8,7 +8,7 @@ namespace CometChat.Core;
 /// once while the backplane is down or absent; while it is up, only when it was already in the store one
 /// sweep ago (its wake-up had a whole heartbeat to arrive).
 /// </summary>
-internal sealed partial class ClusterSync(FeedHead head, IMessageStore store, IWakeUpBus bus, FeedWaiters waiters, Presence presence,
+internal sealed partial class ClusterSync(FeedHead head, IMessageStore store, IWakeUpBus bus, FeedWaiters waiters, ClusterFeed cluster, Presence presence,
     Microsoft.Extensions.Options.IOptions<ChatOptions> options, TimeProvider time, ILogger<ClusterSync> log) : BackgroundService
 {
     private long _seenInStore;
@@ -41,6 +41,7 @@ internal sealed partial class ClusterSync(FeedHead head, IMessageStore store, IW
         if (!missed) return false;
         head.Announce(stored);
         LogCaughtUp(log, announced, stored);
+        cluster.CatchUp(stored);
         waiters.WakeAll();
         return true;
     }

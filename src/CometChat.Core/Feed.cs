@@ -4,7 +4,7 @@ namespace CometChat.Core;
 /// Defines "a user's feed after a cursor" once: their inbox rows in mid order, minus the asking tab's own
 /// sends (API.md §2 <c>client</c>), whose mids the cursor still moves past.
 /// </summary>
-internal sealed class Feed(IMessageStore store, FeedHead feedHead, IWakeUpBus bus, RecentMessages recent, ChatStats stats)
+internal sealed class Feed(IMessageStore store, FeedHead feedHead, IWakeUpBus bus, RecentMessages recent, ClusterFeed cluster, ChatStats stats)
 {
     public long Head => feedHead.Value;
 
@@ -44,17 +44,13 @@ internal sealed class Feed(IMessageStore store, FeedHead feedHead, IWakeUpBus bu
     {
         // Read the head first: every mid at or below it is committed and visible, so when the feed has
         // nothing up to it the cursor may move to it (and the next read can skip the store entirely).
-        var head = Head;
-        if (cursor.Mid >= head)
-        {
-            // With other nodes writing, the head known here may be stale when no live backplane announces their
-            // commits, or when this read cannot wait for the announcement: one indexed max(mid) read keeps this
-            // fast path from hiding their messages.
-            if (!feedHead.Shared || (bus.State == BusState.Up && !settled)) return FeedPage.Empty(cursor);
-            head = await feedHead.RefreshAsync(ct);
-            if (cursor.Mid >= head) return FeedPage.Empty(cursor);
-        }
-        if (recent.TryRead(user, client, cursor, limit) is { } cached) return cached;
+        // With other nodes writing, the head known here may be stale when no live backplane announces their
+        // commits, or when this read cannot wait for the announcement: one indexed max(mid) read keeps the
+        // fast paths below (nothing new; the cache) from hiding their messages.
+        var head = feedHead.Shared && (settled || bus.State != BusState.Up) ? await feedHead.RefreshAsync(ct) : Head;
+        if (cursor.Mid >= head) return FeedPage.Empty(cursor);
+        // On a shared store the cache serves only while it holds every batch up to the head (no gap being filled).
+        if ((!feedHead.Shared || cluster.Covered >= head) && recent.TryRead(user, client, cursor, limit) is { } cached) return cached;
 
         var rows = await store.ReadFeedAsync(user, cursor.Mid, limit + 1, ct);
         var more = rows.Count > limit;

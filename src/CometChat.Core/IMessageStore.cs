@@ -22,8 +22,18 @@ internal interface IMessageStore
 
     Task<Message?> GetAsync(long mid, CancellationToken ct);
 
-    /// <summary>Every open room membership (for the in-memory index of one node; see <see cref="RoomMembers"/>).</summary>
-    IReadOnlyList<Membership> OpenMemberships();
+    /// <summary>
+    /// Every room membership open at mid <paramref name="at"/> (joined at or before it, not left by then), for a node's
+    /// in-memory index (see <see cref="RoomMembers"/>), which then follows every later commit in order.
+    /// </summary>
+    IReadOnlyList<Membership> OpenMemberships(long at);
+
+    /// <summary>
+    /// The committed messages with <paramref name="after"/> &lt; mid &lt;= <paramref name="upTo"/>, in mid order, at most
+    /// <paramref name="limit"/>, each with its inbox recipients (null for a room message): what a node reads to fill a
+    /// gap in the batches the backplane brought it.
+    /// </summary>
+    Task<IReadOnlyList<Appended>> ReadCommittedAsync(long after, long upTo, int limit, CancellationToken ct);
 
     /// <summary>Opens the single write transaction; only <see cref="MessageWriter"/> calls this.</summary>
     IWriteTransaction BeginWrite();

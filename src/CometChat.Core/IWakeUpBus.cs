@@ -13,7 +13,16 @@ internal enum BusState { Local, Up, Down }
 internal interface IWakeUpBus
 {
     BusState State { get; }
+
+    /// <summary>Wakes this node's listeners of a commit made here.</summary>
     void Publish(WakeUp wake);
+
+    /// <summary>
+    /// Hands a batch this node committed to every other node (shared store): its messages fill their caches and wake
+    /// their listeners there (<see cref="ClusterFeed.Received"/>). Nothing on one node.
+    /// </summary>
+    void Share(CommittedBatch batch);
+
     /// <summary>Called every heartbeat: repairs what the bus cannot repair by itself (a failed subscription).</summary>
     Task MaintainAsync(CancellationToken ct);
     void PublishEvent(string user, ChatEvent e);
@@ -30,6 +39,8 @@ internal sealed class LocalWakeUpBus(FeedWaiters waiters) : IWakeUpBus
         foreach (var user in wake.Users)
             waiters.Wake(user, user == wake.Sender ? wake.SenderClient : null);
     }
+
+    public void Share(CommittedBatch batch) { } // no other node listens: they find the commits in the store
 
     public void PublishEvent(string user, ChatEvent e) => waiters.Publish(user, e);
 }

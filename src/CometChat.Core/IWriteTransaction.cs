@@ -22,6 +22,13 @@ internal interface IWrites
 internal interface IWriteTransaction : IWrites, IDisposable
 {
     IReadOnlyList<Appended> Appended { get; }
+
+    /// <summary>
+    /// On a shared store, the highest mid committed before this batch, read under the write lock: every mid up to it
+    /// is committed or will never exist, and no other batch commits between it and this one. Null on one node's store.
+    /// </summary>
+    long? After { get; }
+
     void Savepoint();
     void ReleaseSavepoint();
     void RollbackToSavepoint();

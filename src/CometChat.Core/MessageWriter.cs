@@ -20,8 +20,10 @@ internal sealed partial class MessageWriter : BackgroundService
     private readonly ILogger<MessageWriter> _log;
     private readonly FeedHead _head;
     private readonly RoomMembers _members;
+    private readonly ClusterFeed _cluster;
 
-    public MessageWriter(IMessageStore store, FeedHead head, IWakeUpBus bus, ChatStats stats, RecentMessages recent, RoomMembers members, ILogger<MessageWriter> log)
+    public MessageWriter(IMessageStore store, FeedHead head, IWakeUpBus bus, ChatStats stats, RecentMessages recent, RoomMembers members,
+        ClusterFeed cluster, ILogger<MessageWriter> log)
     {
         _store = store;
         _head = head;
@@ -29,9 +31,11 @@ internal sealed partial class MessageWriter : BackgroundService
         _stats = stats;
         _recent = recent;
         _members = members;
+        _cluster = cluster;
         _log = log;
-        // One node: the index of room members is this node's to keep. Shared store: other nodes change it too.
-        recent.Reset(head.Value, head.Shared ? [] : store.OpenMemberships());
+        // One node: the cache follows this writer's commits. Shared store: every node's, in order (ClusterFeed).
+        if (head.Shared) cluster.Start(head.Value);
+        else recent.Reset(head.Value, store.OpenMemberships(head.Value));
         stats.SetStored(store.CountMessages());
     }
 
@@ -77,6 +81,7 @@ internal sealed partial class MessageWriter : BackgroundService
     private void RunBatch(List<WorkItem> batch)
     {
         IReadOnlyList<Appended> appended;
+        long? after;
         Dictionary<string, RoomWake>? rooms = null;
         try
         {
@@ -96,6 +101,7 @@ internal sealed partial class MessageWriter : BackgroundService
                 }
             }
             appended = tx.Appended;
+            after = tx.After;
             rooms = RoomWakes(tx, appended);
             tx.Commit();
         }
@@ -111,8 +117,15 @@ internal sealed partial class MessageWriter : BackgroundService
         if (appended.Count > 0)
         {
             // Cache (and room members), then head, then wake: a reader that sees the new head finds the messages cached.
-            if (!_head.Shared) _recent.Add(appended);
-            _head.Announce(appended[^1].Message.Mid);
+            var last = appended[^1].Message.Mid;
+            if (after is { } previous)
+            {
+                var committed = new CommittedBatch(previous, last, appended);
+                _cluster.Committed(committed);
+                _bus.Share(committed);
+            }
+            else _recent.Add(appended);
+            _head.Announce(last);
             _stats.Stored(appended.Count);
             foreach (var a in appended)
                 if (a.Recipients is { } users) _bus.Publish(new WakeUp(users, a.Message.From, a.Message.Client, a.Message.Mid));

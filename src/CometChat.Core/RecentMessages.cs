@@ -37,8 +37,10 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
     /// <summary>
     /// One committed batch, in mid order. Room membership changes are applied here too, under the same lock,
     /// so a reader never sees a room message without the join that lets it read it (or the reverse).
+    /// <paramref name="upTo"/>: the batch covers every mid up to it (mids that never committed included), so
+    /// readers' cursors may move there.
     /// </summary>
-    public void Add(IReadOnlyList<Appended> batch)
+    public void Add(IReadOnlyList<Appended> batch, long upTo = 0)
     {
         lock (_gate)
         {
@@ -55,8 +57,15 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
                 _bytes += entry.Bytes;
                 _newest = m.Mid;
             }
+            if (_enabled && upTo > _newest) _newest = upTo;
             while (_bytes > budgetBytes && _fifo.Count > 0) Evict(_fifo.Dequeue());
         }
+    }
+
+    /// <summary>The members of <paramref name="room"/> as of the last batch added (a copy, safe on any thread).</summary>
+    public string[] MembersOf(string room)
+    {
+        lock (_gate) return [.. members.Members(room)];
     }
 
     /// <summary>The page after <paramref name="cursor"/>, or null when the cache does not cover it.</summary>

@@ -29,12 +29,13 @@ internal static class ChatServices
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
-        // The recent-messages cache must see every commit; with other nodes committing it cannot, so it is off.
+        // The recent-messages cache sees every commit: this node's, and on a shared store the others' (ClusterFeed).
         services.AddSingleton<RoomMembers>();
         services.AddSingleton(sp => new RecentMessages(
-            chat.SharedStore ? 0 : sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentMessagesBytes,
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentMessagesBytes,
             sp.GetRequiredService<RoomMembers>()));
         services.AddSingleton<FeedHead>();
+        services.AddSingleton<ClusterFeed>();
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddSingleton<Feed>();

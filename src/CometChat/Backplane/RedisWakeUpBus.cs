@@ -6,26 +6,31 @@ using StackExchange.Redis;
 namespace CometChat.Backplane;
 
 /// <summary>
-/// Wake-ups and typing events across nodes over one Redis pub/sub channel. Local listeners are woken
-/// directly, as on one node; the message then tells every other node which feeds changed and the new head.
+/// Committed batches and typing events across nodes over one Redis pub/sub channel. Local listeners are woken
+/// directly, as on one node; each batch then goes to every other node whole (one publish per batch, with its
+/// messages), where <see cref="ClusterFeed"/> caches it in mid order and wakes that node's readers: by inbox
+/// recipient, and by room through the node's own room index, so a room message names its room, not its members.
 /// Pub/sub may lose messages (Redis down or restarting): nothing is lost for clients, because the store is
-/// the truth and the head is re-read from it (after a reconnect, on reads while down, and every heartbeat).
+/// the truth: a node reads a gap in the batches from it, and re-reads the head after a reconnect, on reads while
+/// down, and every heartbeat.
 /// </summary>
 internal sealed partial class RedisWakeUpBus : IWakeUpBus
 {
     private readonly RedisConnection _redis;
     private readonly FeedWaiters _waiters;
     private readonly FeedHead _head;
+    private readonly ClusterFeed _cluster;
     private readonly RedisChannel _channel;
     private readonly ILogger<RedisWakeUpBus> _log;
     private volatile bool _subscribed;
     private int _subscribing, _again;
 
-    public RedisWakeUpBus(RedisConnection redis, FeedWaiters waiters, FeedHead head, ILogger<RedisWakeUpBus> log)
+    public RedisWakeUpBus(RedisConnection redis, FeedWaiters waiters, FeedHead head, ClusterFeed cluster, ILogger<RedisWakeUpBus> log)
     {
         _redis = redis;
         _waiters = waiters;
         _head = head;
+        _cluster = cluster;
         _log = log;
         _channel = redis.Channel("wake");
         // Never blocks startup on Redis: until subscribed the bus counts as down (reads check the store).
@@ -77,16 +82,9 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
     {
         foreach (var user in wake.Users)
             _waiters.Wake(user, user == wake.Sender ? wake.SenderClient : null);
-        Send(w =>
-        {
-            w.WriteNumber("h", wake.Mid);
-            w.WriteStartArray("u");
-            foreach (var user in wake.Users) w.WriteStringValue(user);
-            w.WriteEndArray();
-            if (wake.Sender is not null) w.WriteString("s", wake.Sender);
-            if (wake.SenderClient is not null) w.WriteString("c", wake.SenderClient);
-        });
     }
+
+    public void Share(CommittedBatch batch) => Send(w => BatchFormat.Write(w, batch));
 
     public void PublishEvent(string user, ChatEvent e)
     {
@@ -103,7 +101,12 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
     /// <summary>After an outage every wake-up published meanwhile is gone: re-read the head and let every local reader look.</summary>
     public async Task CatchUpAsync()
     {
-        try { _head.Announce(await _head.RefreshAsync(CancellationToken.None)); }
+        try
+        {
+            var stored = await _head.RefreshAsync(CancellationToken.None);
+            _head.Announce(stored);
+            _cluster.CatchUp(stored); // the batches published meanwhile are gone: read them from the store
+        }
         catch (StoreUnavailableException) { } // the readers' own store reads will answer 503 or catch up later
         _waiters.WakeAll();
     }
@@ -136,17 +139,9 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
                 _waiters.Publish(m.GetProperty("r").GetString()!, e);
                 return;
             }
-            // Head first: a reader woken below may take the fast path only up to what is committed.
-            _head.Announce(m.GetProperty("h").GetInt64());
-            var sender = m.TryGetProperty("s", out var s) ? s.GetString() : null;
-            var client = m.TryGetProperty("c", out var c) ? c.GetString() : null;
-            foreach (var u in m.GetProperty("u").EnumerateArray())
-            {
-                var user = u.GetString()!;
-                _waiters.Wake(user, user == sender ? client : null);
-            }
+            _cluster.Received(BatchFormat.Read(m));
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             LogBadMessage(_log, e);
         }

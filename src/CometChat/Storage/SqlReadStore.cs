@@ -54,8 +54,32 @@ internal abstract partial class SqlReadStore
         }
     }
 
-    public IReadOnlyList<Membership> OpenMemberships() =>
-        Query<Membership>("SELECT room AS Room, \"user\" AS \"User\", from_mid AS FromMid FROM memberships WHERE to_mid IS NULL", null);
+    public IReadOnlyList<Membership> OpenMemberships(long at) =>
+        Query<Membership>(
+            "SELECT room AS Room, \"user\" AS \"User\", from_mid AS FromMid FROM memberships " +
+            "WHERE from_mid <= @at AND (to_mid IS NULL OR to_mid > @at)", new { at });
+
+    public async Task<IReadOnlyList<Appended>> ReadCommittedAsync(long after, long upTo, int limit, CancellationToken ct)
+    {
+        var messages = await QueryAsync<Message>(
+            $"SELECT {MessageColumns} FROM messages m WHERE m.mid > @after AND m.mid <= @upTo ORDER BY m.mid LIMIT @limit",
+            new { after, upTo, limit }, ct);
+        if (messages.Count == 0) return [];
+        var rows = await QueryAsync<InboxRow>(
+            "SELECT \"user\" AS \"User\", mid AS Mid FROM inbox WHERE mid > @after AND mid <= @last",
+            new { after, last = messages[^1].Mid }, ct);
+        var recipients = new Dictionary<long, List<string>>();
+        foreach (var r in rows)
+        {
+            if (!recipients.TryGetValue(r.Mid, out var list)) recipients[r.Mid] = list = new List<string>(2);
+            list.Add(r.User);
+        }
+        // A room message has no inbox rows: it is stored once, on its room's timeline.
+        return [.. messages.Select(m => new Appended(m,
+            recipients.TryGetValue(m.Mid, out var users) ? users : m.To.StartsWith('#') ? null : []))];
+    }
+
+    private sealed record InboxRow(string User, long Mid);
 
     public Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct) =>
         QueryAsync<Message>(

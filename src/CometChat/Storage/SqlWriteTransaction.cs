@@ -21,7 +21,7 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     public SqlWriteTransaction(SqlWriterConnection writer)
     {
         _w = writer;
-        try { _tx = writer.Begin(); }
+        try { _tx = writer.Begin(out var after); After = after; }
         catch (Exception e) when (writer.Translate(e) is { } unavailable)
         {
             writer.Reset();
@@ -34,6 +34,7 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     public IRoomWrites Rooms => this;
     public ISupportWrites Support => this;
     public IReadOnlyList<Appended> Appended => _appended;
+    public long? After { get; }
 
     public void Savepoint()
     {

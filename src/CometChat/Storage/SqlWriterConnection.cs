@@ -16,8 +16,11 @@ internal abstract class SqlWriterConnection : IDisposable
 
     protected abstract DbConnection Open();
 
-    /// <summary>Starts the batch's transaction (and whatever the engine needs to order mids across writers).</summary>
-    protected abstract DbTransaction Begin(DbConnection connection);
+    /// <summary>
+    /// Starts the batch's transaction (and whatever the engine needs to order mids across writers). On a shared store,
+    /// <paramref name="after"/> is the highest mid committed before it (see <see cref="Core.IWriteTransaction.After"/>).
+    /// </summary>
+    protected abstract DbTransaction Begin(DbConnection connection, out long? after);
 
     /// <summary>Seconds a statement may wait (for a lock) before it fails as a 503.</summary>
     protected abstract int CommandTimeoutSeconds { get; }
@@ -27,7 +30,7 @@ internal abstract class SqlWriterConnection : IDisposable
 
     public DbConnection Connection => _connection ??= Open();
 
-    public DbTransaction Begin() => Begin(Connection);
+    public DbTransaction Begin(out long? after) => Begin(Connection, out after);
 
     public DbCommand Command(string sql, DbTransaction tx)
     {

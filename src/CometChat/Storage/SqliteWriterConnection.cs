@@ -9,7 +9,11 @@ internal sealed class SqliteWriterConnection(SqliteDatabase db, int busyTimeoutS
     protected override DbConnection Open() => db.OpenWriter();
 
     // IMMEDIATE: the write lock is taken at BEGIN, so a busy database fails the batch before any item runs.
-    protected override DbTransaction Begin(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    protected override DbTransaction Begin(DbConnection connection, out long? after)
+    {
+        after = null; // one writer: the node's own head is the store's
+        return ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    }
 
     protected override int CommandTimeoutSeconds => busyTimeoutSeconds;
 

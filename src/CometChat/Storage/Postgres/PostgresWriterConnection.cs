@@ -7,18 +7,29 @@ namespace CometChat.Storage.Postgres;
 /// <summary>
 /// The writer's PostgreSQL connection. Each transaction's first statement takes the cluster-wide write lock
 /// (<c>pg_advisory_xact_lock</c>), held until commit or rollback, before any nextval: so mids are assigned in
-/// commit order across every node, and a reader that has seen mid N can never later meet a mid below N.
+/// commit order across every node, and a reader that has seen mid N can never later meet a mid below N. The same round
+/// trip reads the head the batch follows, which every node uses to tell whether it has seen every batch before it.
 /// </summary>
 internal sealed class PostgresWriterConnection(PostgresDatabase db) : SqlWriterConnection
 {
     protected override DbConnection Open() => db.Open();
 
-    protected override DbTransaction Begin(DbConnection connection)
+    // Two statements, one round trip: each takes its snapshot when it runs, so max(mid) sees every batch that
+    // committed before the lock was granted.
+    private const string LockAndHead = "SELECT pg_advisory_xact_lock(@WriteLock); SELECT max(mid) FROM messages";
+
+    protected override DbTransaction Begin(DbConnection connection, out long? after)
     {
         var c = (NpgsqlConnection)connection;
         var tx = c.BeginTransaction();
-        if (db.SerializeWrites)
-            c.Execute("SELECT pg_advisory_xact_lock(@WriteLock)", new { PostgresDatabase.WriteLock }, tx, db.WriteTimeoutSeconds);
+        if (!db.SerializeWrites)
+        {
+            after = c.ExecuteScalar<long?>("SELECT max(mid) FROM messages", transaction: tx) ?? 0;
+            return tx;
+        }
+        using var both = c.QueryMultiple(LockAndHead, new { PostgresDatabase.WriteLock }, tx, db.WriteTimeoutSeconds);
+        both.Read();
+        after = both.ReadSingle<long?>() ?? 0;
         return tx;
     }
 

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using CometChat.Core;
+
+namespace CometChat.Backplane;
+
+/// <summary>
+/// A committed batch on the backplane, inside the node's envelope: <c>"a"</c> the head it followed, <c>"t"</c> the mid
+/// it covers up to, <c>"m"</c> its messages, each <c>{mid, id, f, to, k, b, at, ref?, sid?, c?, r?}</c> (sender, kind, body,
+/// sent at in epoch ms, sending tab; <c>r</c>: the inbox recipients, absent for a room message).
+/// </summary>
+internal static class BatchFormat
+{
+    public static void Write(Utf8JsonWriter w, CommittedBatch batch)
+    {
+        w.WriteNumber("a", batch.After);
+        w.WriteNumber("t", batch.UpTo);
+        w.WriteStartArray("m");
+        foreach (var (m, recipients) in batch.Messages)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("mid", m.Mid);
+            w.WriteString("id", m.Id);
+            w.WriteString("f", m.From);
+            w.WriteString("to", m.To);
+            w.WriteString("k", m.Kind);
+            w.WriteString("b", m.Body);
+            w.WriteNumber("at", m.SentAt);
+            if (m.Ref is { } r) w.WriteNumber("ref", r);
+            if (m.Sid is { } sid) w.WriteNumber("sid", sid);
+            if (m.Client is not null) w.WriteString("c", m.Client);
+            if (recipients is not null)
+            {
+                w.WriteStartArray("r");
+                foreach (var u in recipients) w.WriteStringValue(u);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    public static CommittedBatch Read(JsonElement e)
+    {
+        var items = e.GetProperty("m");
+        var messages = new List<Appended>(items.GetArrayLength());
+        foreach (var i in items.EnumerateArray())
+        {
+            var m = new Message(i.GetProperty("mid").GetInt64(), Text(i, "id"), Text(i, "f"), Text(i, "to"), Text(i, "k"), Text(i, "b"),
+                i.GetProperty("at").GetInt64(),
+                i.TryGetProperty("ref", out var r) ? r.GetInt64() : null,
+                i.TryGetProperty("sid", out var sid) ? sid.GetInt64() : null,
+                i.TryGetProperty("c", out var c) ? c.GetString() : null);
+            string[]? recipients = null;
+            if (i.TryGetProperty("r", out var users))
+            {
+                recipients = new string[users.GetArrayLength()];
+                var n = 0;
+                foreach (var u in users.EnumerateArray()) recipients[n++] = u.GetString()!;
+            }
+            messages.Add(new Appended(m, recipients));
+        }
+        return new CommittedBatch(e.GetProperty("a").GetInt64(), e.GetProperty("t").GetInt64(), messages);
+    }
+
+    private static string Text(JsonElement e, string name) =>
+        e.GetProperty(name).GetString() ?? throw new FormatException($"'{name}' is null");
+}
