@@ -22,6 +22,7 @@ internal sealed class Cluster : IAsyncDisposable
     public ChatServer[] Nodes { get; }
     public FakeTimeProvider Time { get; }
     public string DatabaseName => _database.Name;
+    public string ConnectionString => _database.ConnectionString;
 
     /// <summary>Starts <paramref name="count"/> nodes together (so they also race on the schema migration).</summary>
     public static async Task<Cluster> StartAsync(int count, Dictionary<string, string?>? settings = null, string? redis = null, bool backplane = true)

@@ -1,0 +1,85 @@
+using CometChat.Core;
+using CometChat.Tests.Infrastructure;
+
+namespace CometChat.Tests.Scaleout;
+
+/// <summary>
+/// Every node caches every node's batches in mid order from the backplane (ClusterFeed). A batch that never arrives
+/// (published where nobody listens, or while Redis was down) leaves a gap that the node reads from the store: readers
+/// get every message once, in order, meanwhile and after, and the cache ends up holding the whole head again.
+/// </summary>
+public sealed class GapTests
+{
+    [Fact]
+    public async Task ALostPublishIsReadFromTheStoreAndALateOneIsIgnored()
+    {
+        await using var cluster = await Cluster.StartAsync(2);
+        // A third node on the same database whose batches go to a channel nobody else hears: every publish of it is lost.
+        await using var deaf = await ChatServer.StartAsync(
+            TestServices.Node(cluster.ConnectionString, "cc-test-deaf-" + Guid.NewGuid().ToString("n")), time: cluster.Time);
+        await ClusterTests.WaitAsync(() => deaf.Get<IWakeUpBus>().State == BusState.Up);
+        var alice = await cluster[0].LoginAsync("alice");
+        var bob = await cluster[1].LoginAsync("bob");
+        var carol = await deaf.LoginAsync("carol");
+        var b = cluster[1];
+        var start = bob.Cursor;
+
+        var poll = ParkAsync(bob, b, start);
+        var lost = (await carol.SendAsync("bob", "lost publish")).GetProperty("mid").GetInt64();
+        var next = (await alice.SendAsync("bob", "after the lost one")).GetProperty("mid").GetInt64();
+        // A's batch skips ahead of what B holds: B wakes bob at once and he reads the store, so nothing waits on the gap.
+        TestUser.Mids(await (await poll).DefaultTimeout()).ShouldBe([lost, next]);
+        b.Get<ClusterFeed>().Covered.ShouldBeLessThan(next);
+
+        // The gap's grace passes: B reads it from the store and its cache holds everything again.
+        cluster.Time.Advance(ClusterFeed.GapGrace);
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= next);
+        b.Get<ChatStats>().GapMessages.ShouldBe(1);
+
+        // The lost batch turns up late after all: it is already covered, so nothing is cached or delivered twice.
+        var late = await b.Get<IMessageStore>().ReadCommittedAsync(lost - 1, lost, 10, CancellationToken.None);
+        b.Get<ClusterFeed>().Received(new CommittedBatch(lost - 1, lost, late));
+        var third = (await alice.SendAsync("bob", "third")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= third);
+        TestUser.Mids(await bob.GetAsync($"api/messages?since={start}")).ShouldBe([lost, next, third]);
+        b.Get<ChatStats>().GapFills.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task BatchesMissedWhileRedisWasDownAreReadFromTheStoreWhenItIsBack()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        await using var cluster = await Cluster.StartAsync(2, redis: redis.Endpoint);
+        var alice = await cluster[0].LoginAsync("alice");
+        var bob = await cluster[1].LoginAsync("bob");
+        var b = cluster[1];
+        var start = bob.Cursor;
+        var before = (await alice.SendAsync("bob", "before")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= before);
+
+        await redis.StopAsync();
+        await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Down));
+        var during = new List<long>();
+        for (var i = 0; i < 3; i++) during.Add((await alice.SendAsync("bob", "during " + i)).GetProperty("mid").GetInt64());
+        // Meanwhile B's readers read the store (its cache stops short of the head).
+        TestUser.Mids(await bob.GetAsync($"api/messages?since={before}")).ShouldBe(during);
+        b.Get<ClusterFeed>().Covered.ShouldBe(before);
+
+        await redis.StartAgainAsync();
+        await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Up));
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= during[^1]);
+        b.Get<ChatStats>().GapMessages.ShouldBeGreaterThanOrEqualTo(3);
+
+        var after = (await alice.SendAsync("bob", "after")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= after || b.Get<ClusterFeed>().Covered >= b.Get<FeedHead>().Value);
+        TestUser.Mids(await bob.GetAsync($"api/messages?since={start}")).ShouldBe([before, .. during, after]);
+    }
+
+    private static async Task<Task<System.Text.Json.JsonElement>> ParkAsync(TestUser user, ChatServer node, long since)
+    {
+        var parked = node.Get<ChatStats>().ParkedPolls;
+        var poll = user.On(node).GetAsync($"api/poll?since={since}");
+        await ClusterTests.WaitAsync(() => node.Get<ChatStats>().ParkedPolls == parked + 1 || poll.IsCompleted);
+        return poll;
+    }
+}
