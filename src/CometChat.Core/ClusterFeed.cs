@@ -38,6 +38,9 @@ internal sealed partial class ClusterFeed(IMessageStore store, RecentMessages re
         Volatile.Write(ref _covered, at);
     }
 
+    /// <summary>The members of <paramref name="room"/> as of the last batch this node applied.</summary>
+    public string[] MembersOf(string room) => recent.MembersOf(room);
+
     /// <summary>This node's own batch, just committed (its readers are woken by the writer).</summary>
     public void Committed(CommittedBatch batch) => Offer(batch);
 

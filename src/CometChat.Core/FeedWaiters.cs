@@ -84,6 +84,13 @@ internal sealed class FeedWaiters(IOptions<ChatOptions> options, Presence presen
         foreach (var l in Snapshot(user)) l.Publish(e);
     }
 
+    /// <summary>Hands <paramref name="e"/> to the listeners of every one of <paramref name="users"/> but <paramref name="except"/>.</summary>
+    public void Publish(IEnumerable<string> users, string? except, ChatEvent e)
+    {
+        foreach (var user in users)
+            if (user != except) Publish(user, e);
+    }
+
     public bool HasListeners(string user) => _byUser.ContainsKey(user);
 
     private FeedListener[] Snapshot(string user)

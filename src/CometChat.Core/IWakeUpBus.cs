@@ -26,6 +26,13 @@ internal interface IWakeUpBus
     /// <summary>Called every heartbeat: repairs what the bus cannot repair by itself (a failed subscription).</summary>
     Task MaintainAsync(CancellationToken ct);
     void PublishEvent(string user, ChatEvent e);
+
+    /// <summary>
+    /// An event for every member of <paramref name="room"/> but <paramref name="except"/> (typing): this node's from
+    /// <paramref name="members"/>, every other node's from its own room index, so the backplane carries one message,
+    /// not one per member.
+    /// </summary>
+    void PublishRoomEvent(string room, IReadOnlyCollection<string> members, string except, ChatEvent e);
 }
 
 internal sealed class LocalWakeUpBus(FeedWaiters waiters) : IWakeUpBus
@@ -43,4 +50,7 @@ internal sealed class LocalWakeUpBus(FeedWaiters waiters) : IWakeUpBus
     public void Share(CommittedBatch batch) { } // no other node listens: they find the commits in the store
 
     public void PublishEvent(string user, ChatEvent e) => waiters.Publish(user, e);
+
+    public void PublishRoomEvent(string room, IReadOnlyCollection<string> members, string except, ChatEvent e) =>
+        waiters.Publish(members, except, e);
 }

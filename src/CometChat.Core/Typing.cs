@@ -15,9 +15,7 @@ internal sealed class Typing(IWakeUpBus bus, IUserStore users, ChatLimits limits
             var room = Names.Room(to, "to");
             if (!await users.IsMemberAsync(room, from, ct))
                 throw new ChatException(ChatError.Forbidden($"'to': you are not a member of #{room}."));
-            var e = ChatEvent.Typing(from, "#" + room);
-            foreach (var member in await users.RoomMembersAsync(room, ct))
-                if (member != from) bus.PublishEvent(member, e);
+            bus.PublishRoomEvent(room, await users.RoomMembersAsync(room, ct), from, ChatEvent.Typing(from, "#" + room));
             return;
         }
         var name = Names.User(to, "to");

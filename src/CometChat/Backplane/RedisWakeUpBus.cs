@@ -98,6 +98,19 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
         });
     }
 
+    public void PublishRoomEvent(string room, IReadOnlyCollection<string> members, string except, ChatEvent e)
+    {
+        _waiters.Publish(members, except, e);
+        Send(w =>
+        {
+            w.WriteString("e", e.Kind);
+            w.WriteString("j", System.Text.Encoding.UTF8.GetString(e.Json));
+            w.WriteString("x", e.Summary);
+            w.WriteString("room", room);
+            w.WriteString("s", except);
+        });
+    }
+
     /// <summary>After an outage every wake-up published meanwhile is gone: re-read the head and let every local reader look.</summary>
     public async Task CatchUpAsync()
     {
@@ -136,7 +149,8 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
             if (m.TryGetProperty("e", out var kind))
             {
                 var e = new ChatEvent(kind.GetString()!, System.Text.Encoding.UTF8.GetBytes(m.GetProperty("j").GetString()!), m.GetProperty("x").GetString()!);
-                _waiters.Publish(m.GetProperty("r").GetString()!, e);
+                if (m.TryGetProperty("room", out var room)) _waiters.Publish(_cluster.MembersOf(room.GetString()!), m.GetProperty("s").GetString(), e);
+                else _waiters.Publish(m.GetProperty("r").GetString()!, e);
                 return;
             }
             _cluster.Received(BatchFormat.Read(m));
