@@ -17,6 +17,8 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     private readonly List<Appended> _appended = [];
     private int _mark;
     private bool _committed;
+    // Savepoint commands not sent yet (engines that bundle them): they go in front of the item's first statement.
+    private bool _savepointDue, _releaseDue;
 
     public SqlWriteTransaction(SqlWriterConnection writer)
     {
@@ -38,17 +40,24 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
 
     public void Savepoint()
     {
-        Exec(SavepointSql);
         _mark = _appended.Count;
+        if (_w.BundlesSavepoints) _savepointDue = true;
+        else Exec(SavepointSql);
     }
 
-    public void ReleaseSavepoint() => Exec(ReleaseSql);
+    public void ReleaseSavepoint()
+    {
+        if (!_w.BundlesSavepoints) Exec(ReleaseSql);
+        else if (_savepointDue) _savepointDue = false; // the item ran no statement: there is nothing to release
+        else _releaseDue = true; // sent with the next item's first statement, or made moot by the commit
+    }
 
     public void RollbackToSavepoint()
     {
+        _appended.RemoveRange(_mark, _appended.Count - _mark);
+        if (_savepointDue) { _savepointDue = false; return; } // the item ran no statement: nothing to undo
         Exec(RollbackToSql);
         Exec(ReleaseSql);
-        _appended.RemoveRange(_mark, _appended.Count - _mark);
     }
 
     public void Commit()
@@ -68,6 +77,16 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     /// <summary>Binds <paramref name="args"/> by name to the cached command of <paramref name="sql"/>.</summary>
     private DbCommand Command(string sql, ReadOnlySpan<(string Name, object? Value)> args)
     {
+        if (_savepointDue)
+        {
+            sql = (_releaseDue ? ReleaseSql + ";" : "") + SavepointSql + ";" + sql;
+            _savepointDue = _releaseDue = false;
+        }
+        else if (_releaseDue)
+        {
+            sql = ReleaseSql + ";" + sql;
+            _releaseDue = false;
+        }
         var cmd = _w.Command(sql, _tx);
         var ps = cmd.Parameters;
         if (ps.Count != args.Length)

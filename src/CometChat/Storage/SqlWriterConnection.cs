@@ -22,6 +22,12 @@ internal abstract class SqlWriterConnection : IDisposable
     /// </summary>
     protected abstract DbTransaction Begin(DbConnection connection, out long? after);
 
+    /// <summary>
+    /// True when a statement may carry the savepoint commands before it in the same command text (one round trip
+    /// instead of three per work item). Off for SQLite: it runs in-process, so a savepoint costs no round trip.
+    /// </summary>
+    public virtual bool BundlesSavepoints => false;
+
     /// <summary>Seconds a statement may wait (for a lock) before it fails as a 503.</summary>
     protected abstract int CommandTimeoutSeconds { get; }
 

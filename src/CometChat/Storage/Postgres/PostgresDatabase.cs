@@ -21,7 +21,7 @@ internal sealed class PostgresDatabase : IDisposable
         var builder = new NpgsqlConnectionStringBuilder(connectionString)
         {
             // The writer's hot statements run thousands of times: let Npgsql prepare them server-side.
-            MaxAutoPrepare = 32,
+            MaxAutoPrepare = 64,
             AutoPrepareMinUsages = 2,
         };
         // A write that waits longer than this (another node holding the write lock, a stalled server) answers 503.

@@ -35,6 +35,9 @@ internal sealed class PostgresWriterConnection(PostgresDatabase db) : SqlWriterC
 
     protected override int CommandTimeoutSeconds => db.WriteTimeoutSeconds;
 
+    // Npgsql runs "RELEASE item;SAVEPOINT item;INSERT …" in one round trip and answers with the last statement's rows.
+    public override bool BundlesSavepoints => true;
+
     public override Core.StoreUnavailableException? Translate(Exception e) => e switch
     {
         NpgsqlException n => db.Translate(n),
