@@ -14,6 +14,12 @@ internal static class FeatureEndpoints
         services.AddHostedService(sp => sp.GetRequiredService<SupportDesk>());
         services.AddSingleton<IMessageRoute, RoomRoute>();
         services.AddSingleton<IMessageRoute, SupportRoute>();
+        // Conversations, unread, recall and edit, files, search, blocks (API.md §8).
+        services.AddSingleton<ConversationList>();
+        services.AddSingleton<MessageChanges>();
+        services.AddSingleton<ChatFiles>();
+        services.AddSingleton<Search>();
+        services.AddSingleton<Blocks>();
         return services;
     }
 
@@ -23,6 +29,9 @@ internal static class FeatureEndpoints
         api.MapHistory();
         api.MapPresence();
         api.MapSupport();
+        api.MapConversations();
+        api.MapMessageChanges();
+        api.MapFiles();
         return api;
     }
 }

@@ -17,7 +17,7 @@ internal static class MessageEndpoints
 
     private static async Task<Ok<SendAnswer>> Send(ChatUser user, ChatParameters p, MessageSender sender)
     {
-        var result = await sender.SendAsync(user, new SendRequest(p.Get("to"), p.Get("body"), p.Get("id"), QueryLimits.Client(p), QueryLimits.OptionalLong(p, "sid")));
+        var result = await sender.SendAsync(user, new SendRequest(p.Get("to"), p.Get("body"), p.Get("id"), QueryLimits.Client(p), QueryLimits.OptionalLong(p, "sid"), p.Get("file")));
         return TypedResults.Ok(SendAnswer.Of(result));
     }
 
