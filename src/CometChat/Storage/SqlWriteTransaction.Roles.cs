@@ -85,11 +85,13 @@ internal sealed partial class SqlWriteTransaction
 
     public Message Recall(Message m, long at)
     {
+        foreach (var edit in Rows(SelectMessage + "WHERE m.ref = @mid AND m.kind = 'edit'", ReadMessage, ("mid", m.Mid)))
+            Rewritten(edit with { Body = "" }, onTimeline: false);
         Exec("UPDATE messages SET body = '', file = NULL, recalled_at = @at WHERE mid = @mid", ("at", at), ("mid", m.Mid));
         Exec("UPDATE messages SET body = '' WHERE ref = @mid AND kind = 'edit'", ("mid", m.Mid));
         Exec(_w.SearchDeleteSql, ("mid", m.Mid));
         _erased = true;
-        return Rewritten(m with { Body = "", File = null, RecalledAt = at });
+        return Rewritten(m with { Body = "", File = null, RecalledAt = at }, m.To.StartsWith('#'));
     }
 
     public Message Edit(Message m, string body, long at)
@@ -97,13 +99,13 @@ internal sealed partial class SqlWriteTransaction
         Exec("UPDATE messages SET body = @body, edited_at = @at WHERE mid = @mid", ("body", body), ("at", at), ("mid", m.Mid));
         Exec(_w.SearchDeleteSql, ("mid", m.Mid));
         Index(m.Mid, body);
-        return Rewritten(m with { Body = body, EditedAt = at });
+        return Rewritten(m with { Body = body, EditedAt = at }, m.To.StartsWith('#'));
     }
 
     /// <summary>A stored message now reads <paramref name="m"/>: where it sits in the feed (its room's timeline, or its inbox rows) for the cache.</summary>
-    private Message Rewritten(Message m)
+    private Message Rewritten(Message m, bool onTimeline)
     {
-        _changed.Add(new Appended(m, m.To.StartsWith('#') ? null : [.. Rows("SELECT \"user\" FROM inbox WHERE mid = @mid", r => r.GetString(0), ("mid", m.Mid))]));
+        _changed.Add(new Appended(m, onTimeline ? null : [.. Rows("SELECT \"user\" FROM inbox WHERE mid = @mid", r => r.GetString(0), ("mid", m.Mid))]));
         return m;
     }
 
