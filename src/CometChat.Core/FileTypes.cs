@@ -19,7 +19,7 @@ internal static class FileTypes
 
     public static string Detect(ReadOnlySpan<byte> content)
     {
-        if (content.StartsWith("\x89PNG\r\n\x1A\n"u8)) return Png;
+        if (content.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])) return Png;
         if (content.Length >= 3 && content[0] == 0xFF && content[1] == 0xD8 && content[2] == 0xFF) return Jpeg;
         if (content.StartsWith("GIF87a"u8) || content.StartsWith("GIF89a"u8)) return Gif;
         if (content.Length >= 12 && content.StartsWith("RIFF"u8) && content[8..12].SequenceEqual("WEBP"u8)) return Webp;

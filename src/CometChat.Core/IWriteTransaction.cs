@@ -79,7 +79,7 @@ internal interface IFileWrites
     StoredFile? Get(string id);
     /// <summary>Records that message <paramref name="mid"/> carries file <paramref name="id"/>.</summary>
     void Attach(string id, long mid);
-    /// <summary>Files <paramref name="owner"/> uploaded at or after <paramref name="since"/> (epoch ms): how many, and the oldest's time.</summary>
+    /// <summary>Files <paramref name="owner"/> uploaded after <paramref name="since"/> (epoch ms): how many, and the oldest's time.</summary>
     (int Count, long? Oldest) UploadedSince(string owner, long since);
     /// <summary>Deletes the file message <paramref name="mid"/> carries, content and all; its id, or null when it carried none.</summary>
     string? EraseOf(long mid);

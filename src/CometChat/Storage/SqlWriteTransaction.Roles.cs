@@ -175,7 +175,7 @@ internal sealed partial class SqlWriteTransaction
     public void Attach(string id, long mid) => Exec("UPDATE files SET mid = @mid WHERE id = @id", ("mid", mid), ("id", id));
 
     public (int Count, long? Oldest) UploadedSince(string owner, long since) =>
-        Rows("SELECT count(*), min(created_at) FROM files WHERE owner = @owner AND created_at >= @since",
+        Rows("SELECT count(*), min(created_at) FROM files WHERE owner = @owner AND created_at > @since",
             r => ((int)r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1)), ("owner", owner), ("since", since))[0];
 
     public string? EraseOf(long mid)
