@@ -13,6 +13,8 @@ internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenServ
     public async Task<(string Token, string User)> LoginAsync(string? nameValue, string? password, string? ip, CancellationToken ct)
     {
         var name = Names.User(nameValue, "name");
+        if (Names.IsReserved(name))
+            throw new ChatException(ChatError.Forbidden($"'name': names starting with {string.Join(" or ", Names.ReservedPrefixes.Select(p => $"'{p}'"))} are reserved; pick another."));
         if (string.IsNullOrEmpty(password)) throw new ChatException(ChatError.BadRequest("'password' is required."));
         if (password.Length > MaxPasswordChars)
             throw new ChatException(ChatError.BadRequest($"'password' is {password.Length} characters; the limit is {MaxPasswordChars}."));

@@ -14,10 +14,10 @@ namespace CometChat.Core;
 internal sealed class ChatLimits : IDisposable
 {
     private readonly ChatOptions.LimitsSection _o;
-    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByName, _loginsByIp, _connectionsByIp;
+    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByName, _loginsByIp, _connectionsByIp, _guestsByIp;
     private readonly Dictionary<string, int> _openByIp = new(StringComparer.Ordinal);
     private readonly ISharedRateLimits? _shared;
-    private readonly SharedWindow _sendWindow, _typingWindow, _loginNameWindow, _loginIpWindow;
+    private readonly SharedWindow _sendWindow, _typingWindow, _loginNameWindow, _loginIpWindow, _guestIpWindow;
 
     public ChatLimits(IOptions<ChatOptions> options, ISharedRateLimits? shared = null)
     {
@@ -28,10 +28,12 @@ internal sealed class ChatLimits : IDisposable
         _typingWindow = new("typing", _o.TypingPerSecond * 4, TimeSpan.FromSeconds(4));
         _loginNameWindow = new("login-name", _o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
         _loginIpWindow = new("login-ip", _o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
+        _guestIpWindow = new("guest-ip", _o.GuestsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _sends = Bucket(_o.SendsPerSecond, _o.SendBurst);
         _typing = Bucket(_o.TypingPerSecond, _o.TypingPerSecond * 4);
         _loginsByName = Window(_o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
         _loginsByIp = Window(_o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
+        _guestsByIp = Window(_o.GuestsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _connectionsByIp = Bucket(_o.NewConnectionsPerSecondPerIp, _o.NewConnectionsPerSecondPerIp * 4);
     }
 
@@ -46,6 +48,12 @@ internal sealed class ChatLimits : IDisposable
     {
         Check(_loginsByName, _loginNameWindow, name, $"Too many login attempts for 'name' {name}; wait before trying again.");
         if (ip is not null) Check(_loginsByIp, _loginIpWindow, ip, "Too many login attempts from your address; wait before trying again.");
+    }
+
+    /// <summary>A new guest identity (/api/guest) for a visitor from <paramref name="ip"/>.</summary>
+    public void CheckGuest(string? ip)
+    {
+        if (ip is not null) Check(_guestsByIp, _guestIpWindow, ip, "Too many new guests from your address; wait before trying again.");
     }
 
     /// <summary>A new TCP connection from <paramref name="ip"/>: false when its rate or its concurrent cap is exceeded.</summary>
@@ -119,6 +127,7 @@ internal sealed class ChatLimits : IDisposable
         _loginsByName.Dispose();
         _loginsByIp.Dispose();
         _connectionsByIp.Dispose();
+        _guestsByIp.Dispose();
     }
 }
 

@@ -13,6 +13,9 @@ internal static class Conversations
 
     public static string Support(string customer) => "@support\n" + customer;
 
+    /// <summary>Agents' notes on a customer's sessions: kept apart so no read of the customer's thread can return them.</summary>
+    public static string SupportNotes(string customer) => "@support\n" + customer + "\nnotes";
+
     /// <summary>Recalls and edits of <paramref name="conversation"/>'s messages: delivered by inbox rows only.</summary>
     public static string Changes(string conversation) => "~" + conversation;
 

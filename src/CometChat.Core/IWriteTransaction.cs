@@ -12,6 +12,8 @@ internal interface IWrites
     ISupportWrites Support { get; }
     IReadMarkerWrites ReadMarkers { get; }
     IFileWrites Files { get; }
+    /// <summary>The support desk's tables (API.md §7): session details, away switches, canned responses, the outbox.</summary>
+    IDeskWrites Desk { get; }
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ internal sealed record Message(
     long SentAt,
     long? Ref = null,
     long? Sid = null,
-    string? Client = null,
+    [property: System.Text.Json.Serialization.JsonIgnore] string? Client = null,
     long? RecalledAt = null,
     long? EditedAt = null,
     string? File = null)
@@ -24,6 +24,7 @@ internal sealed record Message(
     private byte[]? _json;
 
     /// <summary>The wire JSON, serialised once and shared by every transport and recipient.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public byte[] Json => _json ??= MessageJson.Serialize(this);
 }
 
@@ -47,4 +48,8 @@ internal static class MessageKinds
 
     /// <summary>Kinds that change other messages or mark progress: never in history (they are applied there).</summary>
     public static bool IsFeedOnly(string kind) => kind is Receipt or Read or Recall or Edit;
+    /// <summary>An agent's internal note on a support session: agents only, never the customer.</summary>
+    public const string Note = "note";
+    /// <summary>The customer's rating of a closed support session; the body starts with the score.</summary>
+    public const string Rating = "rating";
 }

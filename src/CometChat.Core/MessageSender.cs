@@ -37,7 +37,7 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
             var file = fileId is null ? null : ChatFiles.Unsent(tx, from, fileId);
             var draft = new Message(0, id, from, req.To, file is null ? MessageKinds.Text : MessageKinds.File, req.Body!, Now(),
                 Client: req.Client, File: file?.Json);
-            var stored = route.Route(tx, from, req, draft).Store(tx.Messages);
+            var stored = route.Route(tx, from, req, draft).Store(tx);
             if (file is not null) tx.Files.Attach(file.Id, stored.Mid);
             return new SendResult(stored, false);
         });

@@ -38,14 +38,14 @@ internal sealed class TokenService
         };
     }
 
-    public string Issue(string user)
+    public string Issue(string user, TimeSpan? lifetime = null)
     {
         var now = _time.GetUtcNow().UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Claims = new Dictionary<string, object> { ["sub"] = user },
             IssuedAt = now,
-            Expires = now + _lifetime,
+            Expires = now + (lifetime ?? _lifetime),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
         });
     }
@@ -75,6 +75,30 @@ internal sealed class TokenService
         _valid[token] = (user, exp * 1000);
         return user;
     }
+
+    /// <summary>
+    /// The site-verified fields of a token that was already validated: its <c>ctx</c> claim, a JSON object of at
+    /// most 20 string fields (API.md §7), or empty. A malformed claim is a 400 naming 'ctx'.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SiteContext(string token)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var jwt = new JsonWebToken(token);
+        using var payload = System.Text.Json.JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        if (!payload.RootElement.TryGetProperty("ctx", out var ctx)) return fields;
+        if (ctx.ValueKind != System.Text.Json.JsonValueKind.Object) throw BadContext();
+        foreach (var p in ctx.EnumerateObject())
+        {
+            if (p.Value.ValueKind != System.Text.Json.JsonValueKind.String || fields.Count == SessionContext.MaxSiteFields
+                || p.Name.Length is 0 or > Names.MaxLength || p.Value.GetString()!.Length > SessionContext.MaxFieldChars)
+                throw BadContext();
+            fields[p.Name] = MessageSender.ReplaceLoneSurrogates(p.Value.GetString()!);
+        }
+        return fields;
+    }
+
+    private static ChatException BadContext() => new(ChatError.BadRequest(
+        $"'ctx' (a claim of the token) must be an object of at most {SessionContext.MaxSiteFields} string fields, names up to {Names.MaxLength} and values up to {SessionContext.MaxFieldChars} characters."));
 
     private static ChatException Expired() => new(ChatError.Unauthorized("'token' has expired; log in again."));
 

@@ -26,7 +26,7 @@ internal sealed partial class ClientCommands(MessageSender sender, Receipts rece
             switch (f.GetValueOrDefault("op"))
             {
                 case "send":
-                    var sent = await sender.SendAsync(user, new SendRequest(f.GetValueOrDefault("to"), f.GetValueOrDefault("body"), f.GetValueOrDefault("messageId"), client, QueryLimits.OptionalLong(f.GetValueOrDefault("sid"), "sid"), f.GetValueOrDefault("file")));
+                    var sent = await sender.SendAsync(user, new SendRequest(f.GetValueOrDefault("to"), f.GetValueOrDefault("body"), f.GetValueOrDefault("messageId"), client, QueryLimits.OptionalLong(f.GetValueOrDefault("sid"), "sid"), File: f.GetValueOrDefault("file")));
                     return Reply(id, SendAnswer.Of(sent));
                 case "receipt":
                     var ack = await receipts.AcknowledgeAsync(user, QueryLimits.OptionalLong(f.GetValueOrDefault("ref"), "ref"), f.GetValueOrDefault("state"), client);

@@ -78,6 +78,49 @@ INSERT INTO memberships (room, "user", from_mid, to_mid, joined_at)
 DROP TABLE members;
 
 -- version: 3
+-- The support desk (API.md §7): the same tables and columns as ../Schema.sql version 3.
+ALTER TABLE support_sessions ADD COLUMN assigned_at bigint NULL;
+ALTER TABLE support_sessions ADD COLUMN first_response_at bigint NULL;
+ALTER TABLE support_sessions ADD COLUMN first_words text NULL;
+ALTER TABLE support_sessions ADD COLUMN context text NULL;
+ALTER TABLE support_sessions ADD COLUMN contact text NULL;
+ALTER TABLE support_sessions ADD COLUMN offline_reason text NULL;
+ALTER TABLE support_sessions ADD COLUMN rating bigint NULL;
+ALTER TABLE support_sessions ADD COLUMN rating_comment text NULL;
+CREATE INDEX support_queue ON support_sessions (sid) WHERE agent IS NULL AND closed_at IS NULL;
+CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
+
+CREATE TABLE support_agents (
+    agent      text COLLATE "C" PRIMARY KEY,
+    away       integer NOT NULL,
+    changed_at bigint NOT NULL
+);
+
+CREATE TABLE support_canned (
+    shortcut   text COLLATE "C" PRIMARY KEY,
+    body       text NOT NULL,
+    updated_by text NOT NULL,
+    updated_at bigint NOT NULL
+);
+
+CREATE TABLE desk_outbox (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    channel    text NOT NULL,
+    target     text NULL,
+    event_id   text NOT NULL,
+    type       text NOT NULL,
+    sid        bigint NOT NULL,
+    payload    text NOT NULL,
+    created_at bigint NOT NULL,
+    due_at     bigint NOT NULL,
+    attempts   bigint NOT NULL DEFAULT 0,
+    done_at    bigint NULL,
+    outcome    text NULL,
+    last_error text NULL
+);
+CREATE INDEX desk_outbox_pending ON desk_outbox (id) WHERE done_at IS NULL;
+
+-- version: 4
 -- Conversations, unread, recall and edit, files, search, blocks (API.md §8): see version 3 of ../Schema.sql.
 ALTER TABLE messages ADD COLUMN recalled_at bigint NULL;
 ALTER TABLE messages ADD COLUMN edited_at bigint NULL;
