@@ -309,7 +309,12 @@
             link.href = "#";
             on(link, "click", function (e) {
                 stop(e);
-                chat.recall(m.mid, function (err) { if (err) note(c, "Not recalled: " + (err.message || err.code)); });
+                // This tab's own recall does not come back through its feed (client): apply it from the answer.
+                chat.recall(m.mid, function (err) {
+                    if (err) { note(c, "Not recalled: " + (err.message || err.code)); return; }
+                    m.menu = null;
+                    changed({kind: "recall", ref: m.mid});
+                });
                 return false;
             });
             menu.appendChild(link);
@@ -323,9 +328,8 @@
                 if (body === null || trim(body) === "" || body === m.body) return false;
                 chat.edit(m.mid, body, function (err) {
                     if (err) { note(c, "Not edited: " + (err.message || err.code)); return; }
-                    m.body = body;
-                    m.editedAt = new Date().getTime();
-                    rerender(c, m);
+                    m.menu = null;
+                    changed({kind: "edit", ref: m.mid, body: body, sentAt: new Date().getTime()});
                 });
                 return false;
             });

@@ -69,7 +69,7 @@ public sealed class ImPageTests(BrowserFixture fixture) : BrowserTest(fixture)
         await bob.OpenWhenListedAsync("alice");
         var image = bob.Page.Locator("#messages .msg img.image");
         await Expect(image).ToHaveCountAsync(1);
-        await Expect.Poll(() => image.EvaluateAsync<int>("i => i.naturalWidth")).ToBeGreaterThan(0); // it loaded, inline
+        await bob.Page.WaitForFunctionAsync("() => { const i = document.querySelector('#messages .msg img.image'); return i && i.complete && i.naturalWidth > 0; }"); // it loaded, inline
 
         await bob.Page.FillAsync("#search-q", "退货");
         await bob.Page.ClickAsync("#search-button");
@@ -116,7 +116,7 @@ public sealed class ImPageTests(BrowserFixture fixture) : BrowserTest(fixture)
         await agent.Page.SetInputFilesAsync("#file-input", new FilePayload { Name = "label.png", MimeType = "image/png", Buffer = Png });
         var log = shop.Locator("#cometchat-w-log");
         await Expect(log.Locator("img")).ToHaveCountAsync(1);
-        await Expect.Poll(() => log.Locator("img").EvaluateAsync<int>("i => i.naturalWidth")).ToBeGreaterThan(0);
+        await shop.WaitForFunctionAsync("() => { const i = document.querySelector('#cometchat-w-log img'); return i && i.complete && i.naturalWidth > 0; }");
         await Expect(log.Locator(".cometchat-w-msg", new() { HasText = "this one is wrong" })).ToHaveCountAsync(1);
 
         var wrong = agent.Page.Locator("#messages .msg.mine", new() { HasText = "this one is wrong" });
