@@ -44,21 +44,4 @@ internal static class ImCalls
 
     public static async Task<JsonElement> SendFileAsync(this TestUser user, string to, string fileId, string body = "", HttpStatusCode expected = HttpStatusCode.OK) =>
         await user.PostAsync("api/messages", expected, ("to", to), ("file", fileId), ("body", body));
-
-    /// <summary>One number read with SQL from the server's own store (its SQLite file, or its PostgreSQL database).</summary>
-    public static async Task<long> StoreScalarAsync(this ChatServer server, string sql)
-    {
-        if (server.PostgresDatabaseName is { } db)
-        {
-            await using var c = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = db }.ConnectionString);
-            await c.OpenAsync();
-            await using var cmd = new Npgsql.NpgsqlCommand(sql, c);
-            return Convert.ToInt64(await cmd.ExecuteScalarAsync());
-        }
-        await using var s = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + server.DatabasePath);
-        await s.OpenAsync();
-        await using var q = s.CreateCommand();
-        q.CommandText = sql;
-        return Convert.ToInt64(await q.ExecuteScalarAsync());
-    }
 }

@@ -121,7 +121,7 @@ CREATE TABLE desk_outbox (
 CREATE INDEX desk_outbox_pending ON desk_outbox (id) WHERE done_at IS NULL;
 
 -- version: 4
--- Conversations, unread, recall and edit, files, search, blocks (API.md §8): see version 3 of ../Schema.sql.
+-- Conversations, unread, recall and edit, files, search, blocks (API.md §8): see version 4 of ../Schema.sql.
 ALTER TABLE messages ADD COLUMN recalled_at bigint NULL;
 ALTER TABLE messages ADD COLUMN edited_at bigint NULL;
 ALTER TABLE messages ADD COLUMN file text NULL;
