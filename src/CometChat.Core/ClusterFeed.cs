@@ -4,8 +4,9 @@ namespace CometChat.Core;
 /// A batch as it committed: every mid in (<paramref name="After"/>, <paramref name="UpTo"/>] is one of
 /// <paramref name="Messages"/> (in mid order) or will never exist. After is the head the batch's transaction read
 /// under the write lock, so consecutive batches of all nodes chain: each one's After is the previous one's UpTo.
+/// <paramref name="Changed"/>: earlier messages the batch rewrote (recalled, edited), as they read now.
 /// </summary>
-internal sealed record CommittedBatch(long After, long UpTo, IReadOnlyList<Appended> Messages);
+internal sealed record CommittedBatch(long After, long UpTo, IReadOnlyList<Appended> Messages, IReadOnlyList<Appended>? Changed = null);
 
 /// <summary>
 /// On a shared store (several nodes): keeps this node's recent-messages cache and room index complete, in mid order,
@@ -84,6 +85,7 @@ internal sealed partial class ClusterFeed(IMessageStore store, RecentMessages re
             {
                 var fresh = batch.Messages;
                 if (fresh.Count > 0 && fresh[0].Message.Mid <= _covered) fresh = [.. fresh.Where(a => a.Message.Mid > _covered)];
+                if (batch.Changed is { Count: > 0 } changed) recent.Replace(changed);
                 recent.Add(fresh, batch.UpTo);
                 Volatile.Write(ref _covered, batch.UpTo);
             }
@@ -120,7 +122,8 @@ internal sealed partial class ClusterFeed(IMessageStore store, RecentMessages re
                 if (to <= from) break;
                 var read = await store.ReadCommittedAsync(from, to, FillPage, CancellationToken.None);
                 var upTo = read.Count == FillPage ? read[^1].Message.Mid : to;
-                lock (_gate) Apply(new CommittedBatch(from, upTo, read));
+                var changed = await RewrittenAsync(read);
+                lock (_gate) Apply(new CommittedBatch(from, upTo, read, changed));
                 stats.GapFilled(read.Count);
                 LogFilled(log, from, upTo, read.Count);
                 head.Announce(upTo);
@@ -140,6 +143,21 @@ internal sealed partial class ClusterFeed(IMessageStore store, RecentMessages re
         bool again;
         lock (_gate) again = _pending.Count > 0 || _target > _covered;
         if (again && !failed) _ = FillAsync(GapGrace);
+    }
+
+    /// <summary>
+    /// The messages a gap's recalls and edits rewrote, as the store holds them now: this node may have cached them
+    /// before the gap, and the batches that would have carried their new copies never came.
+    /// </summary>
+    private async Task<IReadOnlyList<Appended>?> RewrittenAsync(IReadOnlyList<Appended> read)
+    {
+        List<Appended>? changed = null;
+        foreach (var a in read)
+        {
+            if (a.Message is not { Kind: MessageKinds.Recall or MessageKinds.Edit, Ref: { } original }) continue;
+            foreach (var c in await store.ReadCommittedAsync(original - 1, original, 1, CancellationToken.None)) (changed ??= []).Add(c);
+        }
+        return changed;
     }
 
     /// <summary>

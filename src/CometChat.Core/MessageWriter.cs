@@ -80,7 +80,7 @@ internal sealed partial class MessageWriter : BackgroundService
 
     private void RunBatch(List<WorkItem> batch)
     {
-        IReadOnlyList<Appended> appended;
+        IReadOnlyList<Appended> appended, changed;
         long? after;
         Dictionary<string, RoomWake>? rooms = null;
         try
@@ -102,6 +102,7 @@ internal sealed partial class MessageWriter : BackgroundService
             }
             appended = tx.Appended;
             after = tx.After;
+            changed = tx.Changed;
             rooms = RoomWakes(tx, appended);
             tx.Commit();
         }
@@ -114,13 +115,16 @@ internal sealed partial class MessageWriter : BackgroundService
             return;
         }
 
+        // Rewritten messages (recalls, edits) first: no reader may meet the old body after the commit that removed it.
+        // On a shared store they travel with the batch, so every node's cache replaces its copies in mid order.
+        if (after is null || appended.Count == 0) _recent.Replace(changed);
         if (appended.Count > 0)
         {
             // Cache (and room members), then head, then wake: a reader that sees the new head finds the messages cached.
             var last = appended[^1].Message.Mid;
             if (after is { } previous)
             {
-                var committed = new CommittedBatch(previous, last, appended);
+                var committed = new CommittedBatch(previous, last, appended, changed);
                 _cluster.Committed(committed);
                 _bus.Share(committed);
             }

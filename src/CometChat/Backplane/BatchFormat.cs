@@ -6,7 +6,8 @@ namespace CometChat.Backplane;
 /// <summary>
 /// A committed batch on the backplane, inside the node's envelope: <c>"a"</c> the head it followed, <c>"t"</c> the mid
 /// it covers up to, <c>"m"</c> its messages, each <c>{mid, id, f, to, k, b, at, ref?, sid?, c?, r?}</c> (sender, kind, body,
-/// sent at in epoch ms, sending tab; <c>r</c>: the inbox recipients, absent for a room message).
+/// sent at in epoch ms, sending tab; <c>r</c>: the inbox recipients, absent for a room message); <c>"x"</c>, when the
+/// batch rewrote earlier messages (recall, edit), those messages as they read now, in the same shape.
 /// </summary>
 internal static class BatchFormat
 {
@@ -14,8 +15,14 @@ internal static class BatchFormat
     {
         w.WriteNumber("a", batch.After);
         w.WriteNumber("t", batch.UpTo);
-        w.WriteStartArray("m");
-        foreach (var (m, recipients) in batch.Messages)
+        WriteMessages(w, "m", batch.Messages);
+        if (batch.Changed is { Count: > 0 } changed) WriteMessages(w, "x", changed);
+    }
+
+    private static void WriteMessages(Utf8JsonWriter w, string name, IReadOnlyList<Appended> messages)
+    {
+        w.WriteStartArray(name);
+        foreach (var (m, recipients) in messages)
         {
             w.WriteStartObject();
             w.WriteNumber("mid", m.Mid);
@@ -39,9 +46,12 @@ internal static class BatchFormat
         w.WriteEndArray();
     }
 
-    public static CommittedBatch Read(JsonElement e)
+    public static CommittedBatch Read(JsonElement e) =>
+        new(e.GetProperty("a").GetInt64(), e.GetProperty("t").GetInt64(), ReadMessages(e.GetProperty("m")),
+            e.TryGetProperty("x", out var changed) ? ReadMessages(changed) : null);
+
+    private static List<Appended> ReadMessages(JsonElement items)
     {
-        var items = e.GetProperty("m");
         var messages = new List<Appended>(items.GetArrayLength());
         foreach (var i in items.EnumerateArray())
         {
@@ -59,7 +69,7 @@ internal static class BatchFormat
             }
             messages.Add(new Appended(m, recipients));
         }
-        return new CommittedBatch(e.GetProperty("a").GetInt64(), e.GetProperty("t").GetInt64(), messages);
+        return messages;
     }
 
     private static string Text(JsonElement e, string name) =>

@@ -38,6 +38,10 @@ internal sealed class PostgresWriterConnection(PostgresDatabase db) : SqlWriterC
     // Npgsql runs "RELEASE item;SAVEPOINT item;INSERT …" in one round trip and answers with the last statement's rows.
     public override bool BundlesSavepoints => true;
 
+    public override string SearchInsertSql => "INSERT INTO message_search (mid, grams) VALUES (@mid, to_tsvector('simple', @grams))";
+
+    public override string SearchDeleteSql => "DELETE FROM message_search WHERE mid = @mid";
+
     public override Core.StoreUnavailableException? Translate(Exception e) => e switch
     {
         NpgsqlException n => db.Translate(n),
