@@ -7,5 +7,13 @@ internal sealed partial class SqlWriteTransaction
 {
     private SqlDeskWrites? _desk;
 
-    public IDeskWrites Desk => _desk ??= new SqlDeskWrites(_w.Connection, _tx);
+    /// <summary>The desk's writes run on the connection directly, so the item's due savepoint is sent first.</summary>
+    public IDeskWrites Desk
+    {
+        get
+        {
+            SendDueSavepoint();
+            return _desk ??= new SqlDeskWrites(_w.Connection, _tx);
+        }
+    }
 }

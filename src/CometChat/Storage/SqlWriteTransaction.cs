@@ -82,19 +82,30 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
         if (!_committed) _w.Reset();
     }
 
+    /// <summary>The savepoint commands not sent yet, as one text (cleared), or null.</summary>
+    private string? TakeDueSavepoint()
+    {
+        var due = (_releaseDue, _savepointDue) switch
+        {
+            (true, true) => ReleaseSql + ";" + SavepointSql,
+            (false, true) => SavepointSql,
+            (true, false) => ReleaseSql,
+            _ => null,
+        };
+        _savepointDue = _releaseDue = false;
+        return due;
+    }
+
+    /// <summary>Sends the due savepoint commands now: before a write that does not go through <see cref="Command"/>.</summary>
+    private void SendDueSavepoint()
+    {
+        if (TakeDueSavepoint() is { } due) Run(_w.Command(due, _tx).ExecuteNonQuery);
+    }
+
     /// <summary>Binds <paramref name="args"/> by name to the cached command of <paramref name="sql"/>.</summary>
     private DbCommand Command(string sql, ReadOnlySpan<(string Name, object? Value)> args)
     {
-        if (_savepointDue)
-        {
-            sql = (_releaseDue ? ReleaseSql + ";" : "") + SavepointSql + ";" + sql;
-            _savepointDue = _releaseDue = false;
-        }
-        else if (_releaseDue)
-        {
-            sql = ReleaseSql + ";" + sql;
-            _releaseDue = false;
-        }
+        if (TakeDueSavepoint() is { } due) sql = due + ";" + sql;
         var cmd = _w.Command(sql, _tx);
         var ps = cmd.Parameters;
         if (ps.Count != args.Length)
