@@ -5,8 +5,9 @@ namespace CometChat.Backplane;
 
 /// <summary>
 /// A committed batch on the backplane, inside the node's envelope: <c>"a"</c> the head it followed, <c>"t"</c> the mid
-/// it covers up to, <c>"m"</c> its messages, each <c>{mid, id, f, to, k, b, at, ref?, sid?, c?, r?}</c> (sender, kind, body,
-/// sent at in epoch ms, sending tab; <c>r</c>: the inbox recipients, absent for a room message); <c>"x"</c>, when the
+/// it covers up to, <c>"m"</c> its messages, each <c>{mid, id, f, to, k, b, at, ref?, sid?, c?, ra?, ea?, file?, r?}</c> (every
+/// field of <see cref="Message"/>: sender, kind, body, sent at in epoch ms, sending tab, recalled at, edited at, the file's
+/// JSON; <c>r</c>: the inbox recipients, absent for a room message); <c>"x"</c>, when the
 /// batch rewrote earlier messages (recall, edit), those messages as they read now, in the same shape.
 /// </summary>
 internal static class BatchFormat
@@ -35,6 +36,9 @@ internal static class BatchFormat
             if (m.Ref is { } r) w.WriteNumber("ref", r);
             if (m.Sid is { } sid) w.WriteNumber("sid", sid);
             if (m.Client is not null) w.WriteString("c", m.Client);
+            if (m.RecalledAt is { } recalled) w.WriteNumber("ra", recalled);
+            if (m.EditedAt is { } edited) w.WriteNumber("ea", edited);
+            if (m.File is not null) w.WriteString("file", m.File);
             if (recipients is not null)
             {
                 w.WriteStartArray("r");
@@ -59,7 +63,10 @@ internal static class BatchFormat
                 i.GetProperty("at").GetInt64(),
                 i.TryGetProperty("ref", out var r) ? r.GetInt64() : null,
                 i.TryGetProperty("sid", out var sid) ? sid.GetInt64() : null,
-                i.TryGetProperty("c", out var c) ? c.GetString() : null);
+                i.TryGetProperty("c", out var c) ? c.GetString() : null,
+                i.TryGetProperty("ra", out var recalled) ? recalled.GetInt64() : null,
+                i.TryGetProperty("ea", out var edited) ? edited.GetInt64() : null,
+                i.TryGetProperty("file", out var file) ? file.GetString() : null);
             string[]? recipients = null;
             if (i.TryGetProperty("r", out var users))
             {
