@@ -12,7 +12,7 @@ namespace CometChat.Transports;
 /// the close handshake has a timeout, then the socket is aborted.
 /// </summary>
 internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters, ClientCommands commands,
-    IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<WebSocketTransport> log)
+    IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, OperatorLog operatorLog)
 {
     public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     private readonly TimeSpan _heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
@@ -51,7 +51,7 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
             {
                 // Shutdown, a write timeout or a broken connection ended the feed.
                 var ended = await Quietly(feeding);
-                if (ended is WriteTimeoutException) LogWriteTimeout(log, user, _writeTimeout.TotalSeconds);
+                if (ended is WriteTimeoutException) operatorLog.Refused(RefusalKind.SlowReader, user + " (WebSocket)");
                 if (ended is OperationCanceledException && ws.State == WebSocketState.Open)
                 {
                     // The receive loop is still running: it reads the client's answering close frame.
@@ -150,6 +150,5 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
         protected override ValueTask FlushAsync(CancellationToken ct) => ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(40, LogLevel.Information, "WebSocket of {User} cut: it accepted nothing for {Seconds}s")]
-    private static partial void LogWriteTimeout(ILogger logger, string user, double seconds);
+    // 40, WriteTimeout: moved to OperatorLog (RefusalKind.SlowReader), summarised under a flood.
 }
