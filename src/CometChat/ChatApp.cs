@@ -100,8 +100,7 @@ public static class ChatApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = heartbeat, KeepAliveTimeout = heartbeat });
         var staticRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, options.StaticRoot));
         if (Directory.Exists(staticRoot)) app.UseChatStaticFiles(staticRoot);
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseChatTokens();
         app.MapChat();
         return app;
     }

@@ -20,9 +20,8 @@ public sealed class EdgeConventionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync(new() { ["Chat:Support:Agents:0"] = "alice" });
-        _alice = await _server.LoginAsync("alice");
-        _bob = await _server.LoginAsync("bob");
+        _server = await ChatServer.StartAsync(new() { ["Chat:Support:Agents:0"] = "alice" }, users: ["alice", "bob"]);
+        (_alice, _bob) = (_server.User("alice"), _server.User("bob"));
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
