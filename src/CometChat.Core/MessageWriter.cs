@@ -82,7 +82,7 @@ internal sealed partial class MessageWriter : BackgroundService
 
     private void RunBatch(List<WorkItem> batch)
     {
-        IReadOnlyList<Appended> appended;
+        IReadOnlyList<Appended> appended, changed;
         Dictionary<string, RoomWake>? rooms = null;
         try
         {
@@ -102,6 +102,7 @@ internal sealed partial class MessageWriter : BackgroundService
                 }
             }
             appended = tx.Appended;
+            changed = tx.Changed;
             rooms = RoomWakes(tx, appended);
             tx.Commit();
         }
@@ -116,6 +117,8 @@ internal sealed partial class MessageWriter : BackgroundService
         }
 
         _incidents.Committed();
+        // Rewritten messages (recalls, edits) first: no reader may meet the old body after the commit that removed it.
+        if (!_head.Shared) _recent.Replace(changed);
         if (appended.Count > 0)
         {
             // Cache (and room members), then head, then wake: a reader that sees the new head finds the messages cached.
