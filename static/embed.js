@@ -279,8 +279,10 @@
     function setHeader() {
         var panel = $("cometchat-w-panel");
         if (!panel) return;
+        // The header speaks a shopper's words, never the library's state names ("unauthorized").
         var text = state === "connected" ? (desk && mine ? (mine.offline ? "offline" : "online") : "online")
-            : state === "idle" ? "" : state === "reconnecting" ? "reconnecting\u2026" : state;
+            : state === "reconnecting" ? "reconnecting\u2026" : state === "connecting" ? "connecting\u2026"
+            : state === "unauthorized" ? "signed out" : state === "closed" ? "disconnected" : "";
         setText($("cometchat-w-state-text"), text);
         panel.setAttribute("data-state", state);
         panel.setAttribute("data-desk", state === "connected" && desk && mine && !mine.offline ? "online" : "offline");

@@ -72,6 +72,27 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
     }
 
     [Fact]
+    public async Task ABrowserWithoutLocalStorageKeepsTheSessionInACookieAndSigningOutClearsIt()
+    {
+        var page = await NewPageAsync("Object.defineProperty(window, 'localStorage', { get: function () { return undefined; }, configurable: true });");
+        var carol = await ChatPage.SignInAsync(page, Server.Url, "carol");
+        (await page.EvaluateAsync<string>("document.cookie")).ShouldContain("cometchat-session=carol");
+
+        await page.ReloadAsync();
+        await carol.ShouldBeConnectedAsync();
+        await Expect(page.Locator("#me-name")).ToHaveTextAsync("carol");
+        await Expect(page.Locator("#login")).ToBeHiddenAsync();
+        await ScreenshotAsync(page, "first-day-9-cookie-session-after-reload");
+
+        await page.ClickAsync("#logout");
+        await Expect(page.Locator("#login")).ToBeVisibleAsync();
+        (await page.EvaluateAsync<string>("document.cookie")).ShouldNotContain("cometchat-session");
+        await page.ReloadAsync();
+        await Expect(page.Locator("#login")).ToBeVisibleAsync();
+        ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
     public async Task ThePageIsHonestWhileOfflineAndOldMessagesCarryTheirDate()
     {
         var alice = await ChatPage.SignInAsync(await NewPageAsync(), Server.Url, "alice", "longpoll");
@@ -170,6 +191,28 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Expect(panel).ToHaveAttributeAsync("data-problem", "false");
         await Expect(shop.Locator("#cometchat-w-status")).Not.ToContainTextAsync("expired"); // (it tells that no agent is online)
         await AskAsync(shop, "Back again.");
+        ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task ABadTokenIsToldInAShoppersWordsAndAChangedDataTokenCarriesOn()
+    {
+        var shop = await NewPageAsync();
+        await shop.GotoAsync(Site.Page(ShopPage("data-token=\"not-a-token\" data-user=\"customer_8\"")).ToString());
+        await shop.ClickAsync("#cometchat-w-button");
+        var panel = shop.Locator("#cometchat-w-panel");
+        await Expect(panel).ToHaveAttributeAsync("data-state", "unauthorized");
+        await Expect(shop.Locator("#cometchat-w-status")).ToHaveTextAsync("Your chat session has expired. Please reload the page to carry on chatting.");
+        await Expect(panel).Not.ToContainTextAsync("token"); // no raw error
+        await Expect(shop.Locator("#cometchat-w-state-text")).ToHaveTextAsync("signed out"); // not the library's "unauthorized"
+        await ScreenshotAsync(shop, "first-day-10-widget-bad-token");
+
+        // The shop's page writes a good token into the tag (no call to the widget): it carries on.
+        var token = ChatHost.MintToken("customer_8", TimeSpan.FromHours(1));
+        await shop.EvaluateAsync($"document.querySelector('script[data-token]').setAttribute('data-token', '{token}')");
+        await Expect(panel).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(panel).ToHaveAttributeAsync("data-problem", "false");
+        await AskAsync(shop, "Is the kettle in stock?");
         ShouldHaveNoScriptErrors();
     }
 
