@@ -13,14 +13,6 @@ namespace CometChat.BrowserTests;
 /// </summary>
 public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
-    private string ShopPage(string attributes, string heading = "Tea &amp; Kettles") => $"""
-        <!DOCTYPE html>
-        <html><head><meta charset="utf-8"><title>Shop</title></head>
-        <body style="font-family: Georgia, serif; margin: 40px"><h1>{heading}</h1><p>Fine teas since 1892.</p>
-        <script src="{Server.Origin}/embed.js" data-server="{Server.Origin}" {attributes}></script>
-        </body></html>
-        """;
-
     [Fact]
     public async Task AReloadKeepsTheSessionTheConversationsTheirUnreadCountsAndHistoryWithRealReceipts()
     {
@@ -129,28 +121,28 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
         var agent = await ChatPage.SignInAsync(await NewPageAsync(), Server.Url, ChatHost.Agent);
         var token = ChatHost.MintToken("customer_1042", TimeSpan.FromHours(1));
         var shop = await NewPageAsync();
-        await shop.GotoAsync(Site.Page(ShopPage($"data-token=\"{token}\"")).ToString());
+        await shop.GotoAsync(Site.Page(Shop.Page(Server, $"data-token=\"{token}\"")).ToString());
         await shop.ClickAsync("#cometchat-w-button");
-        await AskAsync(shop, "Where is my order?");
+        await Shop.AskAsync(shop, "Where is my order?");
         await agent.OpenWhenListedAsync("customer_1042");
         await agent.SendAsync("It ships today.");
-        await Expect(Thread(shop)).ToHaveTextAsync(["Where is my order?", "It ships today."]);
+        await Expect(Shop.Thread(shop)).ToHaveTextAsync(["Where is my order?", "It ships today."]);
 
         // The customer moves on to another page of the shop: the panel is still open, the thread still there.
-        await shop.GotoAsync(Site.Page(ShopPage($"data-token=\"{token}\"", "Our teas")).ToString());
+        await shop.GotoAsync(Site.Page(Shop.Page(Server, $"data-token=\"{token}\"", "Our teas")).ToString());
         await Expect(shop.Locator("#cometchat-w-panel")).ToBeVisibleAsync();
         await Expect(shop.Locator("#cometchat-w-panel")).ToHaveAttributeAsync("data-thread", "loaded");
-        await Expect(Thread(shop)).ToHaveTextAsync(["Where is my order?", "It ships today."]);
+        await Expect(Shop.Thread(shop)).ToHaveTextAsync(["Where is my order?", "It ships today."]);
         await ScreenshotAsync(shop, "first-day-5-widget-second-page");
         await agent.SendAsync("Tracking: 1Z999.");
-        await Expect(Thread(shop)).ToHaveTextAsync(["Where is my order?", "It ships today.", "Tracking: 1Z999."]);
+        await Expect(Shop.Thread(shop)).ToHaveTextAsync(["Where is my order?", "It ships today.", "Tracking: 1Z999."]);
 
         // A third page whose panel is closed: the thread is there the moment it is opened.
         await shop.ClickAsync("#cometchat-w-button");
-        await shop.GotoAsync(Site.Page(ShopPage($"data-token=\"{token}\"", "Checkout")).ToString());
+        await shop.GotoAsync(Site.Page(Shop.Page(Server, $"data-token=\"{token}\"", "Checkout")).ToString());
         await Expect(shop.Locator("#cometchat-w-panel")).ToBeHiddenAsync();
         await shop.ClickAsync("#cometchat-w-button");
-        await Expect(Thread(shop)).ToHaveTextAsync(["Where is my order?", "It ships today.", "Tracking: 1Z999."]);
+        await Expect(Shop.Thread(shop)).ToHaveTextAsync(["Where is my order?", "It ships today.", "Tracking: 1Z999."]);
         ShouldHaveNoScriptErrors();
     }
 
@@ -159,16 +151,16 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
     {
         var agent = await ChatPage.SignInAsync(await NewPageAsync(), Server.Url, ChatHost.Agent);
         var shop = await NewPageAsync();
-        await shop.GotoAsync(Site.Page(ShopPage("")).ToString());
+        await shop.GotoAsync(Site.Page(Shop.Page(Server, "")).ToString());
         await shop.ClickAsync("#cometchat-w-button");
-        await AskAsync(shop, "Do you ship abroad?");
+        await Shop.AskAsync(shop, "Do you ship abroad?");
         var guest = await shop.EvaluateAsync<string>("localStorage.getItem(Object.keys(localStorage)[0]).split(' ')[0]");
         await agent.OpenWhenListedAsync(guest);
         await agent.SendAsync("Yes, everywhere.");
-        await Expect(Thread(shop)).ToHaveTextAsync(["Do you ship abroad?", "Yes, everywhere."]);
+        await Expect(Shop.Thread(shop)).ToHaveTextAsync(["Do you ship abroad?", "Yes, everywhere."]);
 
-        await shop.GotoAsync(Site.Page(ShopPage("", "Our teas")).ToString());
-        await Expect(Thread(shop)).ToHaveTextAsync(["Do you ship abroad?", "Yes, everywhere."]);
+        await shop.GotoAsync(Site.Page(Shop.Page(Server, "", "Our teas")).ToString());
+        await Expect(Shop.Thread(shop)).ToHaveTextAsync(["Do you ship abroad?", "Yes, everywhere."]);
         ShouldHaveNoScriptErrors();
     }
 
@@ -177,7 +169,7 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
     {
         var expired = ChatHost.MintToken("customer_7", TimeSpan.FromSeconds(-30));
         var shop = await NewPageAsync();
-        await shop.GotoAsync(Site.Page(ShopPage($"data-token=\"{expired}\" data-user=\"customer_7\"")).ToString());
+        await shop.GotoAsync(Site.Page(Shop.Page(Server, $"data-token=\"{expired}\" data-user=\"customer_7\"")).ToString());
         await shop.ClickAsync("#cometchat-w-button");
         var panel = shop.Locator("#cometchat-w-panel");
         await Expect(panel).ToHaveAttributeAsync("data-state", "unauthorized");
@@ -190,7 +182,7 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Expect(panel).ToHaveAttributeAsync("data-state", "connected");
         await Expect(panel).ToHaveAttributeAsync("data-problem", "false");
         await Expect(shop.Locator("#cometchat-w-status")).Not.ToContainTextAsync("expired"); // (it tells that no agent is online)
-        await AskAsync(shop, "Back again.");
+        await Shop.AskAsync(shop, "Back again.");
         ShouldHaveNoScriptErrors();
     }
 
@@ -198,7 +190,7 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
     public async Task ABadTokenIsToldInAShoppersWordsAndAChangedDataTokenCarriesOn()
     {
         var shop = await NewPageAsync();
-        await shop.GotoAsync(Site.Page(ShopPage("data-token=\"not-a-token\" data-user=\"customer_8\"")).ToString());
+        await shop.GotoAsync(Site.Page(Shop.Page(Server, "data-token=\"not-a-token\" data-user=\"customer_8\"")).ToString());
         await shop.ClickAsync("#cometchat-w-button");
         var panel = shop.Locator("#cometchat-w-panel");
         await Expect(panel).ToHaveAttributeAsync("data-state", "unauthorized");
@@ -212,7 +204,7 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
         await shop.EvaluateAsync($"document.querySelector('script[data-token]').setAttribute('data-token', '{token}')");
         await Expect(panel).ToHaveAttributeAsync("data-state", "connected");
         await Expect(panel).ToHaveAttributeAsync("data-problem", "false");
-        await AskAsync(shop, "Is the kettle in stock?");
+        await Shop.AskAsync(shop, "Is the kettle in stock?");
         ShouldHaveNoScriptErrors();
     }
 
@@ -258,14 +250,5 @@ public sealed class FirstDayTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Expect(customer.Page.Locator("#conv-title")).ToHaveTextAsync("@support");
         await Expect(customer.Bodies).ToHaveTextAsync(["My kettle whistles in B flat.", "Try descaling it."]);
         ShouldHaveNoScriptErrors();
-    }
-
-    private static ILocator Thread(IPage shop) => shop.Locator("#cometchat-w-log .cometchat-w-msg[data-mid] span");
-
-    private static async Task AskAsync(IPage shop, string text)
-    {
-        await shop.FillAsync("#cometchat-w-input", text);
-        await shop.PressAsync("#cometchat-w-input", "Enter");
-        await Expect(shop.Locator("#cometchat-w-log .cometchat-w-msg[data-mid] span", new() { HasText = text })).ToHaveCountAsync(1);
     }
 }
