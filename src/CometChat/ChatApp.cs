@@ -56,13 +56,18 @@ public static class ChatApp
             .AddConsoleFormatter<RedactingConsoleFormatter, ConsoleFormatterOptions>();
         // Levels appsettings.json sets, also without it (a server started from another folder): the banner says where the
         // server listens (the host's "Now listening on" lines would name the TCP socket http://), and request lines
-        // would bury what an operator acts on.
+        // would bury what an operator acts on. Set as configuration, so the Hosting.Diagnostics switch below sees them.
         foreach (var category in (string[])["Microsoft.Hosting.Lifetime", "Microsoft.AspNetCore"])
-            if (builder.Configuration["Logging:LogLevel:" + category] is null) builder.Logging.AddFilter(category, LogLevel.Warning);
+            builder.Configuration["Logging:LogLevel:" + category] ??= nameof(LogLevel.Warning);
         var hostStartErrors = new HostStartErrors();
         builder.Services.AddSingleton(hostStartErrors);
         builder.Logging.AddFilter(HostStartErrors.Category, level => level >= LogLevel.Information && hostStartErrors.Allows(level));
         (var httpUrls, listening.HttpSetting) = HttpUrls.Of(builder.Configuration, options.Http);
+        // While this category is enabled at all, hosting gives every request an Activity and a log scope per logger
+        // provider (about 500 bytes held by each parked poll, and their CPU on every request), even when its request
+        // lines (Information) are filtered out. So unless configuration asks for those lines, it is switched off.
+        if (ConfiguredLevel(builder.Configuration, "Microsoft.AspNetCore.Hosting.Diagnostics") > LogLevel.Information)
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         // Bound below; left in the configuration they would only make Kestrel warn that it overrides them.
         builder.Configuration[WebHostDefaults.ServerUrlsKey] = null;
         builder.Configuration[WebHostDefaults.HttpPortsKey] = null;
@@ -103,6 +108,14 @@ public static class ChatApp
         app.UseChatTokens();
         app.MapChat();
         return app;
+    }
+
+    /// <summary>The Logging:LogLevel rule that applies to <paramref name="category"/> (its longest configured prefix).</summary>
+    private static LogLevel ConfiguredLevel(IConfiguration config, string category)
+    {
+        for (var name = category; name.Length > 0; name = name.Contains('.') ? name[..name.LastIndexOf('.')] : "")
+            if (Enum.TryParse<LogLevel>(config["Logging:LogLevel:" + name], out var level)) return level;
+        return Enum.TryParse<LogLevel>(config["Logging:LogLevel:Default"], out var fallback) ? fallback : LogLevel.Information;
     }
 
     private static ListenOptions Listen(KestrelServerOptions kestrel, ChatLimits limits, string address, int port, Action<ListenOptions> configure)

@@ -1,5 +1,4 @@
 using CometChat.BrowserTests.Infrastructure;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace CometChat.BrowserTests;

@@ -135,8 +135,8 @@ CREATE INDEX desk_outbox_pending ON desk_outbox (id) WHERE done_at IS NULL;
 ALTER TABLE messages ADD COLUMN recalled_at INTEGER NULL;
 ALTER TABLE messages ADD COLUMN edited_at INTEGER NULL;
 ALTER TABLE messages ADD COLUMN file TEXT NULL;
--- Unread counts are counted over this: the text and file messages of a conversation, recalled ones left out.
-CREATE INDEX messages_content ON messages (conversation, mid) WHERE kind IN ('text', 'file') AND recalled_at IS NULL;
+-- Unread counts are counted over this alone (it covers the count): the text and file messages of a conversation, recalled ones left out.
+CREATE INDEX messages_content ON messages (conversation, mid, kind, recalled_at) WHERE kind IN ('text', 'file') AND recalled_at IS NULL;
 -- Edits and recalls name their original in ref: a recall finds the edits whose bodies it erases.
 CREATE INDEX messages_ref ON messages (ref) WHERE ref IS NOT NULL AND kind = 'edit';
 

@@ -158,19 +158,5 @@ public class FileTests : IAsyncLifetime, IDisposable
         (await refused.Content.ReadAsStringAsync()).ShouldNotContain("alert");
     }
 
-    private async Task<long> Count(string sql)
-    {
-        if (_server.PostgresDatabaseName is { } db)
-        {
-            await using var c = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = db }.ConnectionString);
-            await c.OpenAsync();
-            await using var cmd = new Npgsql.NpgsqlCommand(sql, c);
-            return Convert.ToInt64(await cmd.ExecuteScalarAsync());
-        }
-        await using var s = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + _server.DatabasePath);
-        await s.OpenAsync();
-        await using var q = s.CreateCommand();
-        q.CommandText = sql;
-        return Convert.ToInt64(await q.ExecuteScalarAsync());
-    }
+    private Task<long> Count(string sql) => _server.StoreScalarAsync(sql);
 }

@@ -1,7 +1,6 @@
 using CometChat.Tests.Features;
 using CometChat.Tests.Infrastructure;
 using CometChat.Tests.Scaleout;
-using Npgsql;
 
 namespace CometChat.Tests.Im;
 
@@ -46,13 +45,7 @@ public sealed class RecallEditOnPostgresTests : RecallEditTests
         (await Scalar($"SELECT count(*) FROM message_search WHERE mid = {mid}")).ShouldBe(0);
     }
 
-    private async Task<long> Scalar(string sql)
-    {
-        await using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = Server.PostgresDatabaseName }.ConnectionString);
-        await c.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, c);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
-    }
+    private Task<long> Scalar(string sql) => Server.StoreScalarAsync(sql);
 }
 
 /// <summary>Unread counts and recalls on three nodes sharing one PostgreSQL and one Redis.</summary>

@@ -6,23 +6,8 @@ using CometChat.Tests.Infrastructure;
 namespace CometChat.Tests.Im;
 
 /// <summary>Recall and edit (API.md §8): feed messages to exactly the original's recipients, once, on every transport.</summary>
-public class RecallEditTests : IAsyncLifetime
+public class RecallEditTests : ImServerTests
 {
-    protected virtual Dictionary<string, string?> Backend => [];
-
-    private protected ChatServer Server = null!;
-    private protected TestUser Alice = null!, Bob = null!, Carol = null!;
-
-    public async Task InitializeAsync()
-    {
-        Server = await ChatServer.StartAsync(Backend);
-        Alice = await Server.LoginAsync("alice");
-        Bob = await Server.LoginAsync("bob");
-        Carol = await Server.LoginAsync("carol");
-    }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
-
     [Fact]
     public async Task EveryTransportGetsTheRecallOnce()
     {

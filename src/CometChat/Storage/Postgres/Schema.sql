@@ -121,11 +121,11 @@ CREATE TABLE desk_outbox (
 CREATE INDEX desk_outbox_pending ON desk_outbox (id) WHERE done_at IS NULL;
 
 -- version: 4
--- Conversations, unread, recall and edit, files, search, blocks (API.md §8): see version 3 of ../Schema.sql.
+-- Conversations, unread, recall and edit, files, search, blocks (API.md §8): see version 4 of ../Schema.sql.
 ALTER TABLE messages ADD COLUMN recalled_at bigint NULL;
 ALTER TABLE messages ADD COLUMN edited_at bigint NULL;
 ALTER TABLE messages ADD COLUMN file text NULL;
-CREATE INDEX messages_content ON messages (conversation, mid) WHERE kind IN ('text', 'file') AND recalled_at IS NULL;
+CREATE INDEX messages_content ON messages (conversation, mid, kind, recalled_at) WHERE kind IN ('text', 'file') AND recalled_at IS NULL;
 CREATE INDEX messages_ref ON messages (ref) WHERE ref IS NOT NULL AND kind = 'edit';
 
 CREATE TABLE conversation_reads (
