@@ -11,6 +11,10 @@
     // Every shown message by mid (recalls and edits find their original here), the users blocked, the windows.
     var byMid = {}, blocked = {}, refreshTimer = null;
     var RECALL_SECONDS = 120, EDIT_SECONDS = 900;
+    // Rooms this user is in (from the conversation list and their own join/leave messages), the agent of their support session.
+    var joined = {}, supportAgent = null, reloadingRooms = null;
+    var SESSION_KEY = "cometchat-session", TRANSPORT_KEY = "cometchat-transport", OPEN_KEY = "cometchat-open";
+    var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     var MARK_SENT = "\u2713", MARK_DELIVERED = "\u2713\u2713";
 
     function $(id) { return document.getElementById(id); }
@@ -47,15 +51,22 @@
 
     function hasClass(e, c) { return (" " + e.className + " ").indexOf(" " + c + " ") >= 0; }
 
+    function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+    // 14:03 today, "12 Nov 14:03" this year, "12 Nov 2025 14:03" before: an old message says when it was.
     function timeOf(ms) {
-        var d = new Date(ms), h = d.getHours(), m = d.getMinutes();
-        return (h < 10 ? "0" : "") + h + ":" + (m < 10 ? "0" : "") + m;
+        var d = new Date(ms), today = new Date(), clock = pad(d.getHours()) + ":" + pad(d.getMinutes());
+        if (d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate()) return clock;
+        return d.getDate() + " " + MONTHS[d.getMonth()] + (d.getFullYear() === today.getFullYear() ? "" : " " + d.getFullYear()) + " " + clock;
     }
+
+    // What this browser keeps: the session, the transport picked, the open conversation.
+    var keep = CometChat.keep, kept = CometChat.kept;
 
     // ---- Login ------------------------------------------------------------------------------------
 
     function transportChoice() {
-        return param("transport") || $("login-transport").value || "auto";
+        return param("transport") || kept(TRANSPORT_KEY) || "auto";
     }
 
     on($("login-form"), "submit", function (e) {
@@ -67,19 +78,50 @@
         CometChat.login(server, name, password, function (err, res) {
             $("login-button").disabled = false;
             if (err) { setText($("login-error"), err.message || "Sign-in failed."); return; }
+            keep(SESSION_KEY, res.user + " " + res.token);
             start(res);
         });
         return false;
     });
 
-    if (param("transport")) $("login-transport").value = param("transport");
-
     on($("logout"), "click", function (e) {
         stop(e);
-        if (chat) chat.close();
-        window.location.reload();
+        keep(SESSION_KEY, null);
+        keep(OPEN_KEY, null);
+        if (!chat) { window.location.reload(); return false; }
+        // Revoked on the server too where it can (POST /api/logout); signed out here whatever it answers.
+        chat.post("/api/logout", "/api/logout", {}, function () { chat.close(); window.location.reload(); });
         return false;
     });
+
+    // The transport picker, for those who want it: out of the way, in the sidebar's "connection" corner.
+    $("transport").value = transportChoice();
+    on($("advanced-link"), "click", function (e) {
+        stop(e);
+        $("advanced").style.display = $("advanced").style.display === "none" ? "block" : "none";
+        return false;
+    });
+    on($("transport"), "change", function () {
+        keep(TRANSPORT_KEY, $("transport").value === "auto" ? null : $("transport").value);
+        if (!chat) return;
+        var cursor = chat.cursor();
+        chat.close();
+        connect(cursor);
+    });
+
+    function connect(since) {
+        chat = CometChat.connect({
+            server: server, token: token, since: since, transport: transportChoice(), user: me,
+            onMessage: received, onEvent: event, onState: state
+        });
+    }
+
+    // A session kept from an earlier visit: signed in at once, the view rebuilt from the server.
+    (function resume() {
+        var raw = kept(SESSION_KEY);
+        if (!raw || raw.indexOf(" ") < 0) return;
+        start({user: raw.substring(0, raw.indexOf(" ")), token: raw.substring(raw.indexOf(" ") + 1), cursor: null});
+    })();
 
     function start(res) {
         me = res.user;
@@ -87,20 +129,21 @@
         $("login").style.display = "none";
         $("app").style.display = "block";
         setText($("me-name"), me);
-        chat = CometChat.connect({
-            server: server, token: token, since: res.cursor, transport: transportChoice(), user: me,
-            onMessage: received, onEvent: event, onState: state
-        });
+        // No cursor (a resumed session): the library starts at the feed head; what came before is in the
+        // conversation list's unread counts and in each conversation's history.
+        connect(typeof res.cursor === "number" ? res.cursor : null);
         loadRooms();
         loadConversations();
         loadBlocks();
         bindUploads();
         roomsTimer = window.setInterval(loadRooms, 30000);
         presenceTimer = window.setInterval(loadPresence, 15000);
-        if (param("with")) open(param("with"));
+        if (param("with") || kept(OPEN_KEY)) open(param("with") || kept(OPEN_KEY));
         // A customer waiting in the support queue sees their place at once, not only at its next change.
         chat.get("/api/support/mine", {}, function (err, res) {
-            if (!err && res && res.state === "queued" && typeof res.position === "number") queued({position: res.position, estimatedWaitSeconds: res.estimatedWaitSeconds});
+            if (err || !res) return;
+            if (res.state === "assigned" && res.agent) supportAgent = res.agent;
+            if (res.state === "queued" && typeof res.position === "number") queued({position: res.position, estimatedWaitSeconds: res.estimatedWaitSeconds});
         });
     }
 
@@ -112,11 +155,33 @@
         $("status-dot").className = "dot " + (s === "connected" ? "on" : "off");
         $("app").setAttribute("data-state", s);
         $("app").setAttribute("data-transport", transport || "");
-        if (s === "connected") { banner.style.display = "none"; return; }
-        banner.className = "banner" + (s === "unauthorized" || s === "closed" ? " bad" : "");
+        if (s === "connected") {
+            banner.style.display = "none";
+            $("main").className = "main";
+            loadPresence();
+            return;
+        }
+        // Nobody is known to be online while this page cannot reach the server.
+        presenceUnknown();
+        if (s === "unauthorized") { expired(); return; }
+        banner.className = "banner" + (s === "closed" ? " bad" : "");
         setText(banner, s === "reconnecting" ? "Offline: reconnecting\u2026 Messages you send are retried."
-            : s === "unauthorized" ? "Your sign-in expired: sign in again." : s === "closed" ? "Disconnected." : "Connecting\u2026");
+            : s === "closed" ? "Disconnected." : "Connecting\u2026");
         banner.style.display = "block";
+        $("main").className = "main offline"; // the banner sits above the title, not over it
+    }
+
+    // The kept session is no longer accepted (expired, revoked): back to the sign-in form, saying why.
+    function expired() {
+        keep(SESSION_KEY, null);
+        if (chat) chat.close();
+        chat = null;
+        window.clearInterval(roomsTimer);
+        window.clearInterval(presenceTimer);
+        $("app").style.display = "none";
+        $("login").style.display = "block";
+        $("login-name").value = me || "";
+        setText($("login-error"), "Your sign-in has expired: please sign in again.");
     }
 
     // ---- Conversations ----------------------------------------------------------------------------
@@ -139,7 +204,7 @@
     function conv(key) {
         var c = convs[key];
         if (c) return c;
-        c = convs[key] = {key: key, mids: {}, ids: {}, items: [], oldest: null, more: true, loaded: false, unread: 0, sid: null, online: null, readUpTo: 0, lastMid: 0};
+        c = convs[key] = {key: key, mids: {}, ids: {}, items: [], oldest: null, more: true, loaded: false, unread: 0, sid: null, online: null, readUpTo: 0, lastMid: 0, seenUpTo: 0};
         c.li = el("li");
         c.li.setAttribute("data-conv", key);
         c.dot = el("span", "dot " + (key.charAt(0) === "#" || key.charAt(0) === "@" ? "none" : "off"));
@@ -161,6 +226,8 @@
         if (current) current.li.className = "";
         current = c;
         c.li.className = "current";
+        keep(OPEN_KEY, key);
+        if (key.charAt(0) === "#") drawRooms();
         markRead(c);
         setText($("conv-title"), key);
         setText($("conv-info"), c.queueText || (c.sid ? "support session " + c.sid : ""));
@@ -193,10 +260,12 @@
     });
 
     function joinRoom(name) {
-        chat.join(name, function (err) {
+        chat.join(name, function (err, res) {
             if (err) { note(conv("#" + name), "Could not join: " + (err.message || err.code)); open("#" + name); return; }
+            joined[name] = true;
+            if (res && typeof res.members === "number") roomCounts[name] = res.members;
+            drawRooms();
             open("#" + name);
-            loadRooms();
         });
     }
 
@@ -206,9 +275,14 @@
         if (m.kind === "receipt") { markReceipt(m.ref, m.body); return; }
         if (m.kind === "read") { readElsewhere(m); return; }
         if (m.kind === "recall" || m.kind === "edit") { changed(m); return; }
-        var c = conv(keyOf(m));
+        var c = conv(keyOf(m)), counted = typeof m.mid === "number" && m.mid <= c.lastMid, agent;
         if (m.sid !== undefined && m.sid !== null && c.key !== "@support") c.sid = m.sid;
         if (m.kind === "session" && c.key === "@support" && !/^(queued|offline)/.test(m.body)) c.queueText = null;
+        if (m.kind === "session" && c.key === "@support") {
+            agent = /^(assigned|transferred) to (.+)$/.exec(m.body);
+            supportAgent = agent ? agent[2] : /^closed/.test(m.body) ? null : supportAgent;
+        }
+        if ((m.kind === "join" || m.kind === "leave") && c.key.charAt(0) === "#") roomChanged(c.key.substring(1), m);
         if (c === current) setText($("conv-info"), c.queueText || (c.sid ? "support session " + c.sid : ""));
         show(c, m, false);
         if (typeof m.mid === "number" && m.mid > c.lastMid) { c.lastMid = m.mid; toTop(c); }
@@ -218,7 +292,7 @@
             if (c === current && !document.hidden) { acknowledge(m, "read"); markRead(c); }
             else {
                 acknowledge(m, "delivered");
-                if (m.mid > c.readUpTo) setUnread(c, c.unread + 1);
+                if (m.mid > c.readUpTo && !counted) setUnread(c, c.unread + 1);
             }
         }
     }
@@ -246,16 +320,21 @@
         chat.conversations(null, 100, function (err, res) {
             if (err || !res) return;
             var list = res.conversations || [], i, e, c;
+            joined = {};
             // Most recent first: placed bottom-up, so the most recent ends on top.
             for (i = list.length - 1; i >= 0; i--) {
                 e = list[i];
                 c = conv(keyOfEntry(e));
                 if (e.kind === "support" && e["with"] !== "@support" && e.last && e.last.sid) c.sid = e.last.sid;
                 c.readUpTo = Math.max(c.readUpTo, e.readUpTo);
+                // What was read before this visit: messages after it, first shown from history, still get their read receipt.
+                if (!c.seenUpTo) c.seenUpTo = e.readUpTo;
+                if (e.kind === "room") joined[e["with"].substring(1)] = true;
                 if (e.last && e.last.mid > c.lastMid) c.lastMid = e.last.mid;
                 toTop(c);
                 setUnread(c, c === current ? 0 : e.unread);
             }
+            drawRooms();
         });
     }
 
@@ -460,13 +539,18 @@
         chat.receipt(m.mid, st, function () {});
     }
 
+    // The open, visible conversation's messages from others are read: each gets its read receipt once, from
+    // whichever path showed it first (the feed, or history after a reload), back to what was read before this visit.
     function readAll(c) {
         var i, m;
+        if (c !== current || document.hidden) return;
         for (i = 0; i < c.items.length; i++) {
             m = c.items[i];
-            if (m.from !== me && m.kind === "text" && typeof m.mid === "number") acknowledge(m, "read");
+            if (m.from !== me && isContent(m) && typeof m.mid === "number" && m.mid > c.seenUpTo) acknowledge(m, "read");
         }
     }
+
+    on(document, "visibilitychange", function () { if (current && !document.hidden) { readAll(current); markRead(current); } });
 
     function markReceipt(ref, st) {
         var rank = st === "read" ? 2 : 1;
@@ -499,6 +583,7 @@
                 if (m.body || !m.file) bubble.appendChild(el("span", "body", m.body));
             }
             bubble.appendChild(el("span", "meta", timeOf(m.sentAt || new Date().getTime())));
+            bubble.lastChild.title = new Date(m.sentAt || new Date().getTime()).toString();
             if (m.editedAt && !m.recalled) bubble.appendChild(el("span", "edited", "(edited)"));
             if (mine && typeof m.mid === "number" && !m.recalled) bubble.appendChild(menuButton(c, m, bubble));
             if (mine) {
@@ -591,16 +676,20 @@
     });
 
     on($("body"), "keydown", function () {
-        var t = new Date().getTime();
-        if (!current || !chat || current.key === "@support" || t - lastTypingSent < 3000) return;
+        var t = new Date().getTime(), to = current && current.key === "@support" ? supportAgent : current && current.key;
+        if (!to || !chat || t - lastTypingSent < 3000) return;
         lastTypingSent = t;
-        chat.typing(current.key, function () {});
+        // In a support thread the customer types to the session's agent (typing to @support is not a thing, API.md §6).
+        chat.typing(to, function () {});
     });
 
     function event(e) {
         if (e.kind === "queue") { queued(e); return; }
         if (e.kind !== "typing" || e.from === me) return;
-        var key = e.to && e.to.charAt(0) === "#" ? e.to : e.from, c = conv(key);
+        // The session's agent typing to this customer belongs to the @support thread; typing never opens a conversation.
+        var key = e.to && e.to.charAt(0) === "#" ? e.to : e.from === supportAgent && !(convs[e.from] && convs[e.from].items.length) ? "@support" : e.from;
+        var c = convs[key];
+        if (!c) return;
         c.typing = e.from;
         if (typingTimers[key]) window.clearTimeout(typingTimers[key]);
         typingTimers[key] = window.setTimeout(function () { clearTyping(c); }, 5000);
@@ -626,15 +715,22 @@
     // ---- History on scroll-up -----------------------------------------------------------------------
 
     function loadHistory(c, first) {
-        if (c.loading || !c.more || c.key === "@support") return;
+        if (c.loading || !c.more) return;
         c.loading = true;
         var box = $("messages"), before = first ? undefined : c.oldest;
-        chat.history(c.key, before, 30, function (err, res) {
+        // An agent's customer thread is the session's support thread; anyone else's conversation is named by its key.
+        var params = c.sid && c.key !== "@support" ? {"with": "@support", sid: c.sid} : {"with": c.key};
+        params.before = before;
+        params.limit = 30;
+        chat.get("/api/history", params, function (err, res) {
             c.loading = false;
             if (err) { c.more = false; return; }
-            var oldHeight = box.scrollHeight, i, ms = res.messages || [];
+            var oldHeight = box.scrollHeight, i, ms = res.messages || [], ref;
             for (i = 0; i < ms.length; i++) if (ms[i].kind !== "receipt") show(c, ms[i], true);
             for (i = 0; i < ms.length; i++) if (ms[i].mid > c.lastMid) c.lastMid = ms[i].mid;
+            // The marks of own messages as the store has them (delivered or read), then this page's own receipts.
+            if (res.receipts) for (ref in res.receipts) if (res.receipts.hasOwnProperty(ref)) markReceipt(Number(ref), res.receipts[ref]);
+            readAll(c);
             if (c === current) markRead(c);
             c.more = !!res.more && ms.length > 0;
             if (c === current) box.scrollTop = first ? box.scrollHeight : box.scrollHeight - oldHeight + box.scrollTop;
@@ -647,32 +743,86 @@
 
     // ---- Rooms and presence -----------------------------------------------------------------------
 
+    // ---- Rooms: the ones this user is in apart, joined and left by button, member counts kept live ----
+
+    var roomCounts = {};
+
     function loadRooms() {
         if (!chat) return;
         chat.rooms(function (err, res) {
             if (err || !res) return;
-            var list = res.rooms || res, ul = $("rooms"), i, r, name, li;
-            if (!list.length && list.length !== 0) return;
-            while (ul.firstChild) ul.removeChild(ul.firstChild);
-            for (i = 0; i < list.length; i++) {
-                r = list[i];
-                name = typeof r === "string" ? r : (r.name || r.room);
-                if (!name) continue;
-                name = String(name).replace(/^#/, "");
-                li = el("li");
-                li.setAttribute("data-room", name);
-                if (typeof r === "object" && (r.members !== undefined || r.count !== undefined)) li.appendChild(el("span", "members", String(r.members !== undefined ? r.members : r.count)));
-                li.appendChild(document.createTextNode("#" + name));
-                bindRoom(li, name);
-                ul.appendChild(li);
-            }
+            var list = res.rooms || [], i;
+            roomCounts = {};
+            for (i = 0; i < list.length; i++) roomCounts[String(list[i].room).replace(/^#/, "")] = list[i].members;
+            drawRooms();
         });
     }
 
-    function bindRoom(li, name) { on(li, "click", function () { joinRoom(name); }); }
+    // Several joins and leaves in a row: one reload of the counts.
+    function roomsSoon() {
+        if (reloadingRooms) return;
+        reloadingRooms = window.setTimeout(function () { reloadingRooms = null; loadRooms(); }, 300);
+    }
+
+    function roomChanged(name, m) {
+        if (m.from === me) { if (m.kind === "join") joined[name] = true; else delete joined[name]; }
+        if (typeof roomCounts[name] === "number" && m.from !== me) roomCounts[name] += m.kind === "join" ? 1 : -1;
+        drawRooms();
+        roomsSoon();
+    }
+
+    function drawRooms() {
+        var mine = $("rooms-mine"), others = $("rooms"), name, names = [], i;
+        for (name in roomCounts) if (roomCounts.hasOwnProperty(name)) names.push(name);
+        for (name in joined) if (joined.hasOwnProperty(name) && !roomCounts.hasOwnProperty(name)) names.push(name);
+        names.sort();
+        while (mine.firstChild) mine.removeChild(mine.firstChild);
+        while (others.firstChild) others.removeChild(others.firstChild);
+        for (i = 0; i < names.length; i++) (joined[names[i]] ? mine : others).appendChild(roomItem(names[i], !!joined[names[i]]));
+        $("rooms-none").style.display = mine.firstChild ? "none" : "block";
+    }
+
+    function roomItem(name, member) {
+        var li = el("li", member && current && current.key === "#" + name ? "current" : null), button = el("button", member ? "leave" : "join", member ? "Leave" : "Join");
+        li.setAttribute("data-room", name);
+        button.type = "button";
+        button.title = member ? "leave #" + name : "join #" + name;
+        li.appendChild(button);
+        if (typeof roomCounts[name] === "number") li.appendChild(el("span", "members", roomCounts[name] + (roomCounts[name] === 1 ? " member" : " members")));
+        li.appendChild(el("span", "name", "#" + name));
+        bindRoom(li, button, name, member);
+        return li;
+    }
+
+    function bindRoom(li, button, name, member) {
+        on(button, "click", function (e) {
+            if (e && e.stopPropagation) e.stopPropagation();
+            if (e) e.cancelBubble = true;
+            if (member) leaveRoom(name); else joinRoom(name);
+        });
+        if (member) on(li, "click", function () { open("#" + name); });
+    }
+
+    function leaveRoom(name) {
+        chat.leave(name, function (err, res) {
+            var c = conv("#" + name);
+            if (err) { note(c, "Could not leave: " + (err.message || err.code)); return; }
+            delete joined[name];
+            if (res && typeof res.members === "number") roomCounts[name] = res.members;
+            note(c, "You left #" + name + ".");
+            drawRooms();
+        });
+    }
+
+    function presenceUnknown() {
+        var k;
+        for (k in convs) if (convs.hasOwnProperty(k) && convs[k].dot.className !== "dot none") { convs[k].dot.className = "dot off"; convs[k].dot.title = "unknown while offline"; }
+        if ($("conv-dot").className !== "dot none") $("conv-dot").className = "dot off";
+    }
 
     function loadPresence() {
         var users = [], i, k;
+        if (!chat || chat.state() !== "connected") return;
         for (i = 0; i < order.length; i++) {
             k = order[i];
             if (k.charAt(0) !== "#" && k.charAt(0) !== "@") users.push(k);
@@ -696,6 +846,7 @@
         chat: function () { return chat; },
         open: open,
         windows: function (recall, edit) { RECALL_SECONDS = recall; EDIT_SECONDS = edit; },
-        hasClass: hasClass
+        hasClass: hasClass,
+        timeOf: timeOf
     };
 })(window, document);

@@ -336,6 +336,26 @@
         blocks: {get: "/api/blocks"}
     };
 
+    // ---- What this browser keeps across visits: localStorage, else a cookie (IE7 and older, some private modes) ----
+    // value null forgets key. The server never reads cookies, so a kept token is not sent as a credential.
+
+    CometChat.keep = function (key, value) {
+        try {
+            if (window.localStorage) {
+                if (value === null) window.localStorage.removeItem(key); else window.localStorage.setItem(key, value);
+                return;
+            }
+        } catch (e) {}
+        document.cookie = key + "=" + (value === null ? "; max-age=0" : encodeURIComponent(value) + "; max-age=" + 30 * 86400) + "; path=/";
+    };
+
+    CometChat.kept = function (key) {
+        var m;
+        try { if (window.localStorage) return window.localStorage.getItem(key); } catch (e) {}
+        m = new RegExp("(?:^|; )" + key + "=([^;]*)").exec(document.cookie || "");
+        return m ? decodeURIComponent(m[1]) : null;
+    };
+
     CometChat.guest = function (server, cb, options) {
         server = trimServer(server);
         call(server, channelFor(server, options && options.jsonp), null, {post: "/api/guest", get: "/api/guest"}, {}, 15000, cb || function () {});

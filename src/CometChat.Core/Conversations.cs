@@ -13,6 +13,10 @@ internal static class Conversations
 
     public static string Support(string customer) => "@support\n" + customer;
 
+    /// <summary>The customer of a support thread's key, or null for any other key.</summary>
+    public static string? SupportCustomer(string conversation) =>
+        conversation.StartsWith("@support\n", StringComparison.Ordinal) && conversation.IndexOf('\n', 9) < 0 ? conversation[9..] : null;
+
     /// <summary>Agents' notes on a customer's sessions: kept apart so no read of the customer's thread can return them.</summary>
     public static string SupportNotes(string customer) => "@support\n" + customer + "\nnotes";
 

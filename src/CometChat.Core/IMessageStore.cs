@@ -20,6 +20,12 @@ internal interface IMessageStore
     /// <summary>One conversation before <paramref name="before"/>, newest first, at most <paramref name="limit"/> rows.</summary>
     Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct);
 
+    /// <summary>
+    /// The furthest receipt (<c>read</c> over <c>delivered</c>) that any of <paramref name="senders"/> stored for each of
+    /// <paramref name="mids"/>, by mid; messages without one are absent. Looked up by receipt id (sender, <c>receipt:mid:state</c>).
+    /// </summary>
+    Task<IReadOnlyDictionary<long, string>> ReceiptStatesAsync(IReadOnlyList<string> senders, IReadOnlyList<long> mids, CancellationToken ct);
+
     Task<Message?> GetAsync(long mid, CancellationToken ct);
 
     /// <summary>

@@ -22,9 +22,12 @@ internal sealed partial class MessageWriter : BackgroundService
     private readonly RoomMembers _members;
     private readonly ClusterFeed _cluster;
 
+    private readonly StoreIncidents _incidents;
+
     public MessageWriter(IMessageStore store, FeedHead head, IWakeUpBus bus, ChatStats stats, RecentMessages recent, RoomMembers members,
-        ClusterFeed cluster, ILogger<MessageWriter> log)
+        StoreIncidents incidents, ClusterFeed cluster, ILogger<MessageWriter> log)
     {
+        _incidents = incidents;
         _store = store;
         _head = head;
         _bus = bus;
@@ -38,6 +41,9 @@ internal sealed partial class MessageWriter : BackgroundService
         else recent.Reset(head.Value, store.OpenMemberships(head.Value));
         stats.SetStored(store.CountMessages());
     }
+
+    /// <summary>The store's failures as incidents: whoever else meets one reports it there instead of logging a stack trace.</summary>
+    public StoreIncidents Incidents => _incidents;
 
     /// <summary>The highest committed mid known here: every mid at or below it is visible to readers (see <see cref="FeedHead"/>).</summary>
     public long Head => _head.Value;
@@ -108,13 +114,15 @@ internal sealed partial class MessageWriter : BackgroundService
         }
         catch (Exception e)
         {
-            LogBatchFailed(_log, e, batch.Count);
+            // The store failing is one incident with one line; anything else is a bug, with its stack trace.
+            if (!_incidents.Covers(e)) LogBatchFailed(_log, e, batch.Count);
             var error = e as StoreUnavailableException ?? new StoreUnavailableException("The database failed to commit.", e);
             foreach (var item in batch)
                 item.Fail(new ChatException(ChatError.Unavailable($"{error.Message} Nothing was stored; retry with the same id.")));
             return;
         }
 
+        _incidents.Committed();
         // Rewritten messages (recalls, edits) first: no reader may meet the old body after the commit that removed it.
         // On a shared store they travel with the batch, so every node's cache replaces its copies in mid order.
         if (after is null || appended.Count == 0) _recent.Replace(changed);

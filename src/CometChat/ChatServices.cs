@@ -24,6 +24,9 @@ internal static class ChatServices
         services.AddChatBackplane(chat);
 
         services.AddSingleton<ChatStats>();
+        services.AddSingleton<OperatorLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<OperatorLog>());
+        services.AddSingleton<StoreIncidents>();
         services.AddSingleton<ChatLimits>();
         services.AddMetrics();
         services.AddSingleton<ChatMetrics>();

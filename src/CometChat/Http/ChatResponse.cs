@@ -25,6 +25,13 @@ internal static class ChatResponse
         WriteMessages(w, page.Messages);
         w.WriteBoolean("more", page.More);
         if (page.More) w.WriteNumber("before", page.Before!.Value); // absent when there is no older page
+        if (page.Receipts is { Count: > 0 } receipts)
+        {
+            w.WriteStartObject("receipts");
+            foreach (var (mid, state) in receipts.OrderBy(r => r.Key))
+                w.WriteString(mid.ToString(System.Globalization.CultureInfo.InvariantCulture), state);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     });
 
@@ -111,11 +118,16 @@ internal sealed record PageAnswer(
     bool More,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Superseded);
 
-/// <summary>A page of one conversation, ascending; <c>before</c> (only when <c>more</c>) asks for the next older page.</summary>
+/// <summary>
+/// A page of one conversation, ascending; <c>before</c> (only when <c>more</c>) asks for the next older page;
+/// <c>receipts</c> (when any) maps the mid of each of the caller's own messages that was acknowledged to
+/// <c>delivered</c> or <c>read</c>, so a client starting from history shows the real marks.
+/// </summary>
 internal sealed record HistoryAnswer(
     IReadOnlyList<WireMessage> Messages,
     bool More,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Before);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Before,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Receipts = null);
 
 /// <summary>
 /// A message as every wire carries it (API.md §2), written once per message by <see cref="MessageJson"/>: <c>mid</c>

@@ -87,6 +87,23 @@ internal abstract partial class SqlReadStore
             "AND m.kind <> 'receipt' ORDER BY m.mid DESC LIMIT @limit",
             new { conversation, before, limit }, ct);
 
+    public async Task<IReadOnlyDictionary<long, string>> ReceiptStatesAsync(IReadOnlyList<string> senders, IReadOnlyList<long> mids, CancellationToken ct)
+    {
+        var states = new Dictionary<long, string>();
+        if (mids.Count == 0) return states;
+        // Receipt ids are made of numbers from the store, so they are written inline (see SummariesAsync); each
+        // (sender, id) pair is one probe of the unique index messages_sender_id.
+        var ids = string.Join(',', mids.SelectMany(mid => Receipts.States.Select(state => $"'receipt:{mid}:{state}'")));
+        foreach (var sender in senders)
+            foreach (var id in await QueryAsync<string>($"SELECT m.id FROM messages m WHERE m.sender = @sender AND m.id IN ({ids})", new { sender }, ct))
+            {
+                var parts = id.Split(':');
+                var mid = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (parts[2] == "read" || !states.ContainsKey(mid)) states[mid] = parts[2];
+            }
+        return states;
+    }
+
     public async Task<Message?> GetAsync(long mid, CancellationToken ct) =>
         (await QueryAsync<Message>($"SELECT {MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, ct)).FirstOrNull();
 
