@@ -29,8 +29,9 @@ internal interface IMessageStore
     Task<Message?> GetAsync(long mid, CancellationToken ct);
 
     /// <summary>
-    /// Every room membership open at mid <paramref name="at"/> (joined at or before it, not left by then), for a node's
-    /// in-memory index (see <see cref="RoomMembers"/>), which then follows every later commit in order.
+    /// Every room membership not left by mid <paramref name="at"/>, for a node's in-memory index (see
+    /// <see cref="RoomMembers"/>), which then follows every later commit in order: a leave after it closes its
+    /// membership, and a join after it finds its membership there already (migrated ones start after the head).
     /// </summary>
     IReadOnlyList<Membership> OpenMemberships(long at);
 

@@ -41,7 +41,7 @@ internal sealed class RoomMembers
     private void Open(string room, string user, long fromMid)
     {
         if (!_byRoom.TryGetValue(room, out var set)) _byRoom[room] = set = new HashSet<string>(StringComparer.Ordinal);
-        set.Add(user);
+        if (!set.Add(user)) return; // loaded already: a join committed after the head the index was loaded at
         if (!_byUser.TryGetValue(user, out var list)) _byUser[user] = list = new List<Interval>(2);
         list.Add(new Interval(room, fromMid, null));
     }

@@ -57,7 +57,7 @@ internal abstract partial class SqlReadStore
     public IReadOnlyList<Membership> OpenMemberships(long at) =>
         Query<Membership>(
             "SELECT room AS Room, \"user\" AS \"User\", from_mid AS FromMid FROM memberships " +
-            "WHERE from_mid <= @at AND (to_mid IS NULL OR to_mid > @at)", new { at });
+            "WHERE to_mid IS NULL OR to_mid > @at", new { at });
 
     public async Task<IReadOnlyList<Appended>> ReadCommittedAsync(long after, long upTo, int limit, CancellationToken ct)
     {
