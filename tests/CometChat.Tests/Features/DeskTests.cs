@@ -68,6 +68,7 @@ public class DeskTests : IAsyncLifetime
         context.GetProperty("visitor").Str("lang").ShouldBe("de-DE");
         context.GetProperty("site").Str("order").ShouldBe("A-1042");
         context.GetProperty("site").Str("tier").ShouldBe("gold");
+        context.EnumerateObject().Select(p => p.Name).ShouldBe(["visitor", "site"], "the context answers its two sources and nothing else");
         queue.TryGetProperty("estimatedWaitSeconds", out _).ShouldBeFalse(); // nobody was assigned yet: no estimate
 
         var mine = await c3.GetAsync("api/support/mine");
