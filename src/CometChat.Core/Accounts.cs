@@ -3,8 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace CometChat.Core;
 
-/// <summary>Claiming names, logging in, and creating users that a minted token names.</summary>
-internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits)
+/// <summary>
+/// Claiming names, logging in, and creating users that a minted token names. Reserved names (agents and the
+/// other <see cref="ReservedNames"/>) are never claimed by a first login: they sign in only with the password
+/// the operator configured, or with a minted token.
+/// </summary>
+internal sealed partial class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, ReservedNames reserved,
+    IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits, ILogger<Accounts> log) : IHostedService
 {
     public const int MaxPasswordChars = 1024;
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
@@ -18,6 +23,17 @@ internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenServ
             throw new ChatException(ChatError.BadRequest($"'password' is {password.Length} characters; the limit is {MaxPasswordChars}."));
 
         limits.CheckLogin(name, ip);
+        if (reserved.IsReserved(name))
+        {
+            // Only the operator's hash counts: a password stored by a first login before the name was reserved may be a squatter's.
+            var configured = reserved.PasswordOf(name) ?? throw new ChatException(ChatError.Forbidden(
+                $"'name': '{name}' is reserved (a support agent, a guest, or a name the operator keeps); it cannot be claimed by a first login " +
+                "and signs in only with a password the operator set in Chat:Auth:Passwords, or with a minted token."));
+            if (!PasswordHash.Verify(password, configured)) throw WrongPassword();
+            await EnsureUserAsync(name);
+            return (tokens.Issue(name), name);
+        }
+
         var user = await users.GetUserAsync(name, ct);
         if (user is null)
         {
@@ -25,12 +41,11 @@ internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenServ
             // Two first logins may race: the writer settles which one claimed the name.
             user = await writer.RunAsync(tx =>
             {
-                tx.CreateUser(name, hash, time.GetUtcNow().ToUnixTimeMilliseconds());
+                tx.CreateUser(name, hash, Now());
                 return tx.GetUser(name)!;
             });
         }
-        if (user.PasswordHash is null || !PasswordHash.Verify(password, user.PasswordHash))
-            throw new ChatException(ChatError.Unauthorized("'password' does not match this name, or the name is taken."));
+        if (user.PasswordHash is null || !PasswordHash.Verify(password, user.PasswordHash)) throw WrongPassword();
         _known.TryAdd(name, 0);
         return (tokens.Issue(name), name);
     }
@@ -39,15 +54,48 @@ internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenServ
     public async Task<string> AuthenticateAsync(string token)
     {
         var name = await tokens.ValidateAsync(token);
-        if (!_known.ContainsKey(name))
-        {
-            await writer.RunAsync(tx =>
-            {
-                tx.CreateUser(name, null, time.GetUtcNow().ToUnixTimeMilliseconds());
-                return true;
-            });
-            _known.TryAdd(name, 0);
-        }
+        await EnsureUserAsync(name);
         return name;
     }
+
+    private async Task EnsureUserAsync(string name)
+    {
+        if (_known.ContainsKey(name)) return;
+        await writer.RunAsync(tx =>
+        {
+            tx.CreateUser(name, null, Now());
+            return true;
+        });
+        _known.TryAdd(name, 0);
+    }
+
+    /// <summary>
+    /// At start: a reserved name whose account holds a password from a first login (claimed before it was
+    /// reserved, perhaps by a squatter) loses that password, so only the operator's credentials open it.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var released = await writer.RunAsync(tx =>
+        {
+            var list = new List<string>();
+            foreach (var name in reserved.All)
+            {
+                if (tx.GetUser(name) is not { PasswordHash: not null }) continue;
+                tx.SetPassword(name, null);
+                list.Add(name);
+            }
+            return list;
+        });
+        foreach (var name in released) LogReservedPasswordRemoved(log, name);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static ChatException WrongPassword() =>
+        new(ChatError.Unauthorized("'password' does not match this name, or the name is taken."));
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    [LoggerMessage(1, LogLevel.Warning, "'{Name}' is reserved: the password its account got from a first login was removed; it signs in only with Chat:Auth:Passwords or a minted token")]
+    private static partial void LogReservedPasswordRemoved(ILogger logger, string name);
 }

@@ -48,6 +48,13 @@ public sealed class ChatOptions
         public string? Key { get; set; }
         [Range(1, 24 * 366)] public int TokenHours { get; set; } = 24;
         [Range(1000, 10_000_000)] public int HashIterations { get; set; } = 100_000;
+        /// <summary>
+        /// Password hashes (from <c>hash-password</c>) of reserved names, by name: the only passwords an agent or
+        /// another reserved name signs in with. A name listed here is reserved too.
+        /// </summary>
+        public Dictionary<string, string> Passwords { get; set; } = [];
+        /// <summary>Names the operator keeps: no first login may claim them (agents and built-in role names are kept anyway).</summary>
+        public string[] ReservedNames { get; set; } = [];
     }
 
     public sealed class PollSection

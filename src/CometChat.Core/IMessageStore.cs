@@ -55,6 +55,8 @@ internal interface IWriteTransaction : IDisposable
     bool UserExists(string name);
     UserRecord? GetUser(string name);
     void CreateUser(string name, string? passwordHash, long createdAt);
+    /// <summary>Replaces the user's password hash (null: no password, so no /api/login).</summary>
+    void SetPassword(string name, string? passwordHash);
     void SetSetting(string key, string value);
 
     bool RoomExists(string room);

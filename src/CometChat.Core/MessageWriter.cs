@@ -150,6 +150,7 @@ internal sealed partial class MessageWriter : BackgroundService
         public bool UserExists(string name) => inner.UserExists(name);
         public UserRecord? GetUser(string name) => inner.GetUser(name);
         public void CreateUser(string name, string? passwordHash, long createdAt) => inner.CreateUser(name, passwordHash, createdAt);
+        public void SetPassword(string name, string? passwordHash) => inner.SetPassword(name, passwordHash);
         public void SetSetting(string key, string value) => inner.SetSetting(key, value);
         public bool RoomExists(string room) => inner.RoomExists(room);
         public void CreateRoom(string room, string createdBy, long createdAt) => inner.CreateRoom(room, createdBy, createdAt);

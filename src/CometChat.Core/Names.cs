@@ -36,6 +36,11 @@ internal static class Names
         return name;
     }
 
+    /// <summary>The user names of a list setting, normalised; a name that is not valid stops the server naming the setting.</summary>
+    public static string[] FromSetting(IEnumerable<string> values, string setting) =>
+        [.. values.Select(v => TryNormalize(v, out var name) ? name
+            : throw new InvalidOperationException($"{setting}: '{v}' is not a valid user name."))];
+
     /// <summary>A room name, with or without its leading '#'; returned without it.</summary>
     public static string Room(string? value, string param)
     {

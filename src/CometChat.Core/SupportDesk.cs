@@ -34,11 +34,7 @@ internal sealed partial class SupportDesk : IHostedService
         _time = time;
         _log = log;
         _shared = options.Value.SharedStore;
-        foreach (var a in options.Value.Support.Agents)
-        {
-            if (!Names.TryNormalize(a, out var name)) throw new InvalidOperationException($"Chat:Support:Agents: '{a}' is not a valid user name.");
-            _agents.Add(name);
-        }
+        _agents.UnionWith(Names.FromSetting(options.Value.Support.Agents, "Chat:Support:Agents"));
     }
 
     public bool IsAgent(string user) => _agents.Contains(user);

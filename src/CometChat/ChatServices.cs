@@ -35,7 +35,9 @@ internal static class ChatServices
         services.AddSingleton<IMessageRoute, DirectRoute>();
         services.AddSingleton<MessageSender>();
         services.AddSingleton<TokenService>();
+        services.AddSingleton<ReservedNames>();
         services.AddSingleton<Accounts>();
+        services.AddHostedService(sp => sp.GetRequiredService<Accounts>()); // releases reserved names' first-login passwords at start
         services.AddSingleton<Receipts>();
         services.AddSingleton<Typing>();
         services.AddChatFeatures();

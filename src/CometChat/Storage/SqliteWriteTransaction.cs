@@ -80,6 +80,9 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
         _c.Execute("INSERT OR IGNORE INTO users (name, password_hash, created_at) VALUES (@name, @passwordHash, @createdAt)",
             new { name, passwordHash, createdAt }, _tx);
 
+    public void SetPassword(string name, string? passwordHash) =>
+        _c.Execute("UPDATE users SET password_hash = @passwordHash WHERE name = @name", new { name, passwordHash }, _tx);
+
     public void SetSetting(string key, string value) =>
         _c.Execute("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             new { key, value }, _tx);

@@ -40,6 +40,8 @@ internal sealed class ChatHost : IAsyncDisposable
             ["Chat:Auth:HashIterations"] = "1000",
             ["Chat:StaticRoot"] = Path.Combine(Paths.RepoRoot, "static"),
             ["Chat:Support:Agents:0"] = Agent,
+            // An agent's name is reserved: it signs in only with the password the operator configured (README).
+            [$"Chat:Auth:Passwords:{Agent}"] = CometChat.Core.PasswordHash.Create("pw-" + Agent, 1000),
             ["Chat:Presence:GraceSeconds"] = "2",
         };
         _app = ChatApp.Build([], builder =>

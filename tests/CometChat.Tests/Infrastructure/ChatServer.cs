@@ -118,6 +118,35 @@ internal sealed class ChatServer : IAsyncDisposable
         return new TestUser(this, json.GetProperty("user").GetString()!, json.GetProperty("token").GetString()!, json.GetProperty("cursor").GetInt64());
     }
 
+    /// <summary>
+    /// A user signed in by a token minted with the server's key, as a shop's backend does for its customers and the
+    /// operator does for agents (reserved names cannot be claimed by /api/login).
+    /// </summary>
+    public async Task<TestUser> MintedUserAsync(string name, TimeSpan? lifetime = null)
+    {
+        var token = MintToken(name, lifetime ?? TimeSpan.FromHours(1));
+        using var res = await Http.GetAsync("api/me?token=" + Uri.EscapeDataString(token));
+        var json = await ReadJsonAsync(res, HttpStatusCode.OK);
+        return new TestUser(this, json.GetProperty("user").GetString()!, token, json.GetProperty("cursor").GetInt64());
+    }
+
+    /// <summary>An HS256 token for <paramref name="sub"/> signed with <see cref="Key"/>, issued now on the server's clock.</summary>
+    public string MintToken(string sub, TimeSpan lifetime) => MintToken(sub, Time.GetUtcNow(), lifetime);
+
+    public static string MintToken(string sub, DateTimeOffset issuedAt, TimeSpan lifetime) =>
+        new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sub"] = sub },
+            IssuedAt = issuedAt.UtcDateTime,
+            Expires = (issuedAt + lifetime).UtcDateTime,
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(Key)), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+
+    /// <summary>The setting that gives reserved name <paramref name="name"/> the password <paramref name="password"/>, as hash-password makes it.</summary>
+    public static KeyValuePair<string, string?> PasswordSetting(string name, string password) =>
+        new($"Chat:Auth:Passwords:{name}", CometChat.Core.PasswordHash.Create(password, 1000));
+
     public static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
 

@@ -70,7 +70,7 @@ public sealed class ClusterFeatureTests : IAsyncLifetime
     [Fact]
     public async Task ASupportSessionSpansNodes()
     {
-        var ann = await _cluster[1].LoginAsync("ann");
+        var ann = await _cluster[1].MintedUserAsync("ann");
         var customer = await _cluster[0].LoginAsync("c1");
         // ann is online on node B only; node A assigns the session to her through the shared presence.
         var annPoll = ann.GetAsync($"api/poll?since={ann.Cursor}");
@@ -93,7 +93,7 @@ public sealed class ClusterFeatureTests : IAsyncLifetime
     [Fact]
     public async Task AQueuedSessionIsAssignedWhenAnAgentComesOnlineOnAnotherNode()
     {
-        var zed = await _cluster[2].LoginAsync("zed");
+        var zed = await _cluster[2].MintedUserAsync("zed");
         var customer = await _cluster[0].LoginAsync("c2");
         var first = await customer.SendAsync("@support", "anyone?");
         (await customer.FeedAsync(customer.Cursor)).First().Str("body").ShouldBe("queued");

@@ -53,3 +53,8 @@ public sealed class SupportDeskOnPostgresTests : SupportDeskTests
 {
     protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
 }
+
+public sealed class ReservedNameOnPostgresTests : Security.ReservedNameTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}

@@ -74,6 +74,9 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
         Exec("INSERT INTO users (name, password_hash, created_at) VALUES (@name, @passwordHash, @createdAt) ON CONFLICT DO NOTHING",
             new { name, passwordHash, createdAt });
 
+    public void SetPassword(string name, string? passwordHash) =>
+        Exec("UPDATE users SET password_hash = @passwordHash WHERE name = @name", new { name, passwordHash });
+
     public void SetSetting(string key, string value) =>
         Exec("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             new { key, value });

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+
+namespace CometChat.Core;
+
+/// <summary>
+/// Names with a role, which no first login can claim (issue 11): the support agents (Chat:Support:Agents),
+/// the names the operator keeps (Chat:Auth:ReservedNames), a few built-in role names such as
+/// <c>support</c>, and every name starting with <c>guest-</c> (the support desk's guest visitors). A
+/// reserved name signs in only with what the operator set: a password hash in Chat:Auth:Passwords
+/// (made by <c>hash-password</c>), or a token minted with Chat:Auth:Key.
+/// </summary>
+internal sealed class ReservedNames
+{
+    public const string GuestPrefix = "guest-";
+
+    /// <summary>Role names nobody may take by a first login, whatever the configuration says.</summary>
+    public static readonly string[] BuiltIn =
+        ["support", "admin", "administrator", "root", "system", "cometchat", "operator", "moderator", "staff", "security", "help", "helpdesk"];
+
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
+
+    public ReservedNames(IOptions<ChatOptions> options)
+    {
+        var o = options.Value;
+        _names.UnionWith(BuiltIn);
+        _names.UnionWith(Names.FromSetting(o.Support.Agents, "Chat:Support:Agents"));
+        _names.UnionWith(Names.FromSetting(o.Auth.ReservedNames, "Chat:Auth:ReservedNames"));
+        foreach (var (key, hash) in o.Auth.Passwords)
+        {
+            var name = Names.FromSetting([key], "Chat:Auth:Passwords")[0];
+            if (!PasswordHash.IsWellFormed(hash))
+                throw new InvalidOperationException(
+                    $"Chat:Auth:Passwords:{key} is not a password hash; make one with: dotnet run --project src/CometChat -- hash-password");
+            _passwords[name] = hash;
+            _names.Add(name); // a name the operator gave a password to is the operator's, not a first login's
+        }
+    }
+
+    /// <summary>Every reserved name (without the guest prefix, which reserves a whole family).</summary>
+    public IReadOnlyCollection<string> All => _names;
+
+    public bool IsReserved(string name) => _names.Contains(name) || name.StartsWith(GuestPrefix, StringComparison.Ordinal);
+
+    /// <summary>The PBKDF2 hash the operator configured for <paramref name="name"/>, or null.</summary>
+    public string? PasswordOf(string name) => _passwords.GetValueOrDefault(name);
+}
