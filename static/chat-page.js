@@ -4,7 +4,8 @@
  */
 (function (window, document) {
     var CometChat = window.CometChat;
-    var server = param("server") || "";
+    // Always this page's own origin: a server named by the URL would receive the password and run its answer here.
+    var server = "";
     var me = null, token = null, chat = null;
     var convs = {}, order = [], current = null;
     var receipted = {}, marks = {}, typingTimers = {}, lastTypingSent = 0, presenceTimer = null, roomsTimer = null;
