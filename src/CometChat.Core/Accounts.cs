@@ -41,7 +41,8 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
             // Two first logins may race: the writer settles which one claimed the name.
             user = await writer.RunAsync(tx =>
             {
-                tx.CreateUser(name, hash, Now());
+                if (tx.GetUser(name) is { } existing) return existing;
+                Create(tx, name, hash, "name");
                 return tx.GetUser(name)!;
             });
         }
@@ -63,10 +64,18 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
         if (_known.ContainsKey(name)) return;
         await writer.RunAsync(tx =>
         {
-            tx.CreateUser(name, null, Now());
+            if (!tx.UserExists(name)) Create(tx, name, null, "token");
             return true;
         });
         _known.TryAdd(name, 0);
+    }
+
+    /// <summary>Inside the writer: a new user, unless the name looks like an existing or reserved one (403 naming <paramref name="param"/>).</summary>
+    private void Create(IWriteTransaction tx, string name, string? passwordHash, string param)
+    {
+        var skeleton = LookAlikes.Check(tx, NameKind.User, name, param, reserved);
+        tx.CreateUser(name, passwordHash, Now());
+        tx.SetSkeleton(NameKind.User, name, skeleton);
     }
 
     /// <summary>

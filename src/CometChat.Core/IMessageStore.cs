@@ -36,6 +36,9 @@ internal interface IUserStore
     Task<SupportSession?> GetSessionAsync(long sid, CancellationToken ct);
 }
 
+/// <summary>Which table of names: users or rooms.</summary>
+internal enum NameKind { User, Room }
+
 internal sealed record UserRecord(string Name, string? PasswordHash, long CreatedAt);
 internal sealed record RoomInfo(string Name, long Members);
 internal sealed record SupportSession(long Sid, string Customer, string? Agent, long OpenedAt, long? ClosedAt);
@@ -73,6 +76,21 @@ internal interface IWriteTransaction : IDisposable
     long CreateSession(string customer, string? agent, long openedAt);
     void AssignSession(long sid, string agent);
     void CloseSession(long sid, long closedAt);
+
+    /// <summary>Up to <paramref name="limit"/> names of <paramref name="kind"/> whose skeleton is not yet stored (rows from before names had one).</summary>
+    IReadOnlyList<string> NamesWithoutSkeleton(NameKind kind, int limit);
+    /// <summary>Forgets every stored skeleton of <paramref name="kind"/>, so they are computed again (the profile or its data changed).</summary>
+    void ClearSkeletons(NameKind kind);
+    void SetSkeleton(NameKind kind, string name, string skeleton);
+    /// <summary>The names of <paramref name="kind"/> whose UTS #39 skeleton is <paramref name="skeleton"/>, in name order.</summary>
+    IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton);
+    /// <summary>Groups of two or more names of <paramref name="kind"/> sharing one skeleton (look-alikes stored before they were refused).</summary>
+    IReadOnlyList<string[]> SkeletonCollisions(NameKind kind);
+    /// <summary>
+    /// Renames a user or room everywhere its name is stored (messages, feeds, conversations, memberships, sessions),
+    /// so nothing it sent or received is lost; <paramref name="to"/> must be free.
+    /// </summary>
+    void Rename(NameKind kind, string from, string to);
 
     void Savepoint();
     void ReleaseSavepoint();

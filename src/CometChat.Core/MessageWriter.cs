@@ -165,6 +165,12 @@ internal sealed partial class MessageWriter : BackgroundService
         public long CreateSession(string customer, string? agent, long openedAt) => inner.CreateSession(customer, agent, openedAt);
         public void AssignSession(long sid, string agent) => inner.AssignSession(sid, agent);
         public void CloseSession(long sid, long closedAt) => inner.CloseSession(sid, closedAt);
+        public IReadOnlyList<string> NamesWithoutSkeleton(NameKind kind, int limit) => inner.NamesWithoutSkeleton(kind, limit);
+        public void ClearSkeletons(NameKind kind) => inner.ClearSkeletons(kind);
+        public void SetSkeleton(NameKind kind, string name, string skeleton) => inner.SetSkeleton(kind, name, skeleton);
+        public IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton) => inner.NamesWithSkeleton(kind, skeleton);
+        public IReadOnlyList<string[]> SkeletonCollisions(NameKind kind) => inner.SkeletonCollisions(kind);
+        public void Rename(NameKind kind, string from, string to) => inner.Rename(kind, from, to);
         public void Savepoint() => inner.Savepoint();
         public void ReleaseSavepoint() => inner.ReleaseSavepoint();
         public void RollbackToSavepoint() => inner.RollbackToSavepoint();

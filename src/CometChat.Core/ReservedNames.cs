@@ -19,6 +19,8 @@ internal sealed class ReservedNames
 
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _bySkeleton = new(StringComparer.Ordinal);
+    private readonly string _guestSkeleton = Names.Skeleton(GuestPrefix);
 
     public ReservedNames(IOptions<ChatOptions> options)
     {
@@ -35,12 +37,17 @@ internal sealed class ReservedNames
             _passwords[name] = hash;
             _names.Add(name); // a name the operator gave a password to is the operator's, not a first login's
         }
+        foreach (var name in _names) _bySkeleton.TryAdd(Names.Skeleton(name), name);
     }
 
     /// <summary>Every reserved name (without the guest prefix, which reserves a whole family).</summary>
     public IReadOnlyCollection<string> All => _names;
 
     public bool IsReserved(string name) => _names.Contains(name) || name.StartsWith(GuestPrefix, StringComparison.Ordinal);
+
+    /// <summary>The reserved name (or the guest prefix) that a name with this UTS #39 skeleton looks like, else null.</summary>
+    public string? LookAlike(string skeleton) =>
+        _bySkeleton.GetValueOrDefault(skeleton) ?? (skeleton.StartsWith(_guestSkeleton, StringComparison.Ordinal) ? GuestPrefix : null);
 
     /// <summary>The PBKDF2 hash the operator configured for <paramref name="name"/>, or null.</summary>
     public string? PasswordOf(string name) => _passwords.GetValueOrDefault(name);

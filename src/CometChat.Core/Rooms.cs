@@ -21,7 +21,12 @@ internal sealed class Rooms(MessageWriter writer, IUserStore users, Presence pre
         return writer.RunAsync(tx =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (!tx.RoomExists(room)) tx.CreateRoom(room, user, now);
+            if (!tx.RoomExists(room))
+            {
+                var skeleton = LookAlikes.Check(tx, NameKind.Room, room, "room");
+                tx.CreateRoom(room, user, now);
+                tx.SetSkeleton(NameKind.Room, room, skeleton);
+            }
             else if (tx.IsMember(room, user)) return new RoomChange(room, true, null, tx.RoomMembers(room).Count);
             tx.AddMember(room, user, now);
             // Members after joining: the joiner gets their own join message.

@@ -36,6 +36,8 @@ internal static class ChatServices
         services.AddSingleton<MessageSender>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<ReservedNames>();
+        services.AddSingleton<NameMigration>();
+        services.AddHostedService(sp => sp.GetRequiredService<NameMigration>()); // before serving: older names under the profile
         services.AddSingleton<Accounts>();
         services.AddHostedService(sp => sp.GetRequiredService<Accounts>()); // releases reserved names' first-login passwords at start
         services.AddSingleton<Receipts>();

@@ -59,3 +59,12 @@ CREATE TABLE support_sessions (
     closed_at INTEGER NULL
 );
 CREATE INDEX support_open_by_customer ON support_sessions (customer) WHERE closed_at IS NULL;
+
+-- version: 2
+-- Names follow a PRECIS profile (RFC 8265) and a new name whose UTS #39 skeleton matches an existing one is
+-- refused. Rows from before get their skeleton at start (NameMigration), which renames names the profile
+-- changes, so nothing they sent or received is lost.
+ALTER TABLE users ADD COLUMN skeleton TEXT NULL;
+CREATE INDEX users_skeleton ON users (skeleton);
+ALTER TABLE rooms ADD COLUMN skeleton TEXT NULL;
+CREATE INDEX rooms_skeleton ON rooms (skeleton);

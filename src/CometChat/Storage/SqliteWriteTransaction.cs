@@ -134,6 +134,13 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
     public void CloseSession(long sid, long closedAt) =>
         _c.Execute("UPDATE support_sessions SET closed_at = @closedAt WHERE sid = @sid", new { sid, closedAt }, _tx);
 
+    public IReadOnlyList<string> NamesWithoutSkeleton(NameKind kind, int limit) => NameStatements.WithoutSkeleton(_c, _tx, null, kind, limit);
+    public void ClearSkeletons(NameKind kind) => NameStatements.ClearSkeletons(_c, _tx, null, kind);
+    public void SetSkeleton(NameKind kind, string name, string skeleton) => NameStatements.SetSkeleton(_c, _tx, null, kind, name, skeleton);
+    public IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton) => NameStatements.WithSkeleton(_c, _tx, null, kind, skeleton);
+    public IReadOnlyList<string[]> SkeletonCollisions(NameKind kind) => NameStatements.Collisions(_c, _tx, null, kind);
+    public void Rename(NameKind kind, string from, string to) => NameStatements.Rename(_c, _tx, null, kind, from, to);
+
     public void Savepoint() => _w.Savepoint.ExecuteNonQuery();
     public void ReleaseSavepoint() => _w.Release.ExecuteNonQuery();
     public void RollbackToSavepoint()

@@ -58,3 +58,8 @@ public sealed class ReservedNameOnPostgresTests : Security.ReservedNameTests
 {
     protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
 }
+
+public sealed class NameOnPostgresTests : Security.NameTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}

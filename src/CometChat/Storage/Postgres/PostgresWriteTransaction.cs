@@ -132,6 +132,13 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
     public void CloseSession(long sid, long closedAt) =>
         Exec("UPDATE support_sessions SET closed_at = @closedAt WHERE sid = @sid", new { sid, closedAt });
 
+    public IReadOnlyList<string> NamesWithoutSkeleton(NameKind kind, int limit) => Run(() => NameStatements.WithoutSkeleton(_c, _tx, _timeout, kind, limit));
+    public void ClearSkeletons(NameKind kind) => Run(() => { NameStatements.ClearSkeletons(_c, _tx, _timeout, kind); return true; });
+    public void SetSkeleton(NameKind kind, string name, string skeleton) => Run(() => { NameStatements.SetSkeleton(_c, _tx, _timeout, kind, name, skeleton); return true; });
+    public IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton) => Run(() => NameStatements.WithSkeleton(_c, _tx, _timeout, kind, skeleton));
+    public IReadOnlyList<string[]> SkeletonCollisions(NameKind kind) => Run(() => NameStatements.Collisions(_c, _tx, _timeout, kind));
+    public void Rename(NameKind kind, string from, string to) => Run(() => { NameStatements.Rename(_c, _tx, _timeout, kind, from, to); return true; });
+
     public void Savepoint() => Run(() => { _tx.Save(SavepointName); return true; });
     public void ReleaseSavepoint() => Run(() => { _tx.Release(SavepointName); return true; });
     public void RollbackToSavepoint() => Run(() => { _tx.Rollback(SavepointName); _tx.Release(SavepointName); return true; });
