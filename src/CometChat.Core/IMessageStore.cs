@@ -17,6 +17,9 @@ internal interface IMessageStore
     /// <summary>One conversation before <paramref name="before"/>, newest first, at most <paramref name="limit"/> rows.</summary>
     Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct);
 
+    /// <summary>The messages of support session <paramref name="sid"/> before <paramref name="before"/>, newest first, at most <paramref name="limit"/> rows.</summary>
+    Task<IReadOnlyList<Message>> ReadSessionAsync(long sid, long before, int limit, CancellationToken ct);
+
     Task<Message?> GetAsync(long mid, CancellationToken ct);
 
     /// <summary>Opens the single write transaction; only <see cref="MessageWriter"/> calls this.</summary>

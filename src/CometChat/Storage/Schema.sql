@@ -68,3 +68,7 @@ ALTER TABLE users ADD COLUMN skeleton TEXT NULL;
 CREATE INDEX users_skeleton ON users (skeleton);
 ALTER TABLE rooms ADD COLUMN skeleton TEXT NULL;
 CREATE INDEX rooms_skeleton ON rooms (skeleton);
+
+-- version: 3
+-- Support reads are authorised by session and read one session's messages (issue 11).
+CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;

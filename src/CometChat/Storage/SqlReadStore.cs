@@ -34,6 +34,12 @@ internal abstract class SqlReadStore
             "AND m.kind <> 'receipt' ORDER BY m.mid DESC LIMIT @limit",
             new { conversation, before, limit }, ct);
 
+    public Task<IReadOnlyList<Message>> ReadSessionAsync(long sid, long before, int limit, CancellationToken ct) =>
+        QueryAsync<Message>(
+            $"SELECT {MessageColumns} FROM messages m WHERE m.sid = @sid AND m.mid < @before " +
+            "AND m.kind <> 'receipt' ORDER BY m.mid DESC LIMIT @limit",
+            new { sid, before, limit }, ct);
+
     public async Task<Message?> GetAsync(long mid, CancellationToken ct) =>
         (await QueryAsync<Message>($"SELECT {MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, ct)).FirstOrNull();
 

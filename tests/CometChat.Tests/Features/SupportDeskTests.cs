@@ -151,6 +151,28 @@ public class SupportDeskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAgentReadsOnlyTheSessionTheyWereGivenNotTheCustomersLaterOnes()
+    {
+        await ComeOnlineAsync(_ann);
+        var first = (await _c1.SendAsync("@support", "session one: card 4111")).Num("sid");
+        await _c1.PostAsync($"api/support/{first}/close");
+        _server.Time.Advance(TimeSpan.FromSeconds(11)); // ann's presence lapses
+        await ComeOnlineAsync(_zed);
+        var second = (await _c1.SendAsync("@support", "session two: new card 5500")).Num("sid");
+        Session(await _zed.FeedAsync(_zed.Cursor)).Num("sid").ShouldBe(second);
+
+        // ann's old session reads as itself only, never the customer's later session with zed.
+        var old = (await _ann.GetAsync($"api/history?with=@support&sid={first}")).GetProperty("messages").EnumerateArray().ToArray();
+        old.Select(m => m.Str("body")).ShouldBe(["assigned to ann", "session one: card 4111", "closed by c1"]);
+        old.ShouldAllBe(m => m.Num("sid") == first);
+        (await _ann.GetAsync($"api/history?with=@support&sid={second}", HttpStatusCode.Forbidden)).Detail().ShouldContain("'sid'");
+        (await _zed.GetAsync($"api/history?with=@support&sid={second}")).GetProperty("messages").EnumerateArray()
+            .Select(m => m.Str("body")).ShouldBe(["assigned to zed", "session two: new card 5500"]);
+        // The customer still reads their whole thread.
+        (await _c1.GetAsync("api/history?with=@support")).GetProperty("messages").GetArrayLength().ShouldBe(5);
+    }
+
+    [Fact]
     public async Task MisuseIsRefusedNamingTheParameter()
     {
         await ComeOnlineAsync(_ann);
