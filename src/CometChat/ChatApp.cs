@@ -21,8 +21,11 @@ public static class ChatApp
 
         builder.Services.AddChat(builder.Configuration);
         builder.Services.AddSingleton<ChatListeners>();
-        builder.Logging.AddConsole(o => o.FormatterName = RedactingConsoleFormatter.FormatterName)
+        // The redacting console is the only log sink: the default EventSource and Debug providers would see secrets in URLs.
+        builder.Logging.ClearProviders().AddConsole()
             .AddConsoleFormatter<RedactingConsoleFormatter, ConsoleFormatterOptions>();
+        // After configuration binding, so Logging:Console:FormatterName cannot swap in an unredacted format.
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = RedactingConsoleFormatter.FormatterName);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var limits = options.Limits;
