@@ -365,7 +365,8 @@
 
     function loadRooms() {
         if (!chat) return;
-        chat.rooms(function (err, res) {
+        // Only what the list shows: the rooms this user is in (others are joined by name in the form above).
+        chat.rooms({mine: "true", limit: 100}, function (err, res) {
             if (err || !res) return;
             var list = res.rooms || res, ul = $("rooms"), i, r, name, li;
             if (!list.length && list.length !== 0) return;

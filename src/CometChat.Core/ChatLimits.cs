@@ -14,10 +14,10 @@ namespace CometChat.Core;
 internal sealed class ChatLimits : IDisposable
 {
     private readonly ChatOptions.LimitsSection _o;
-    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByName, _loginsByIp, _connectionsByIp;
+    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByName, _loginsByIp, _connectionsByIp, _roomChanges, _roomCreations;
     private readonly Dictionary<string, int> _openByIp = new(StringComparer.Ordinal);
     private readonly ISharedRateLimits? _shared;
-    private readonly SharedWindow _sendWindow, _typingWindow, _loginNameWindow, _loginIpWindow;
+    private readonly SharedWindow _sendWindow, _typingWindow, _loginNameWindow, _loginIpWindow, _roomChangeWindow, _roomCreationWindow;
 
     public ChatLimits(IOptions<ChatOptions> options, ISharedRateLimits? shared = null)
     {
@@ -28,6 +28,10 @@ internal sealed class ChatLimits : IDisposable
         _typingWindow = new("typing", _o.TypingPerSecond * 4, TimeSpan.FromSeconds(4));
         _loginNameWindow = new("login-name", _o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
         _loginIpWindow = new("login-ip", _o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
+        _roomChangeWindow = new("room-change", _o.RoomChangesPerMinute, TimeSpan.FromMinutes(1));
+        _roomCreationWindow = new("room-create", _o.RoomsCreatedPerHour, TimeSpan.FromHours(1));
+        _roomChanges = Window(_o.RoomChangesPerMinute, TimeSpan.FromMinutes(1));
+        _roomCreations = Window(_o.RoomsCreatedPerHour, TimeSpan.FromHours(1));
         _sends = Bucket(_o.SendsPerSecond, _o.SendBurst);
         _typing = Bucket(_o.TypingPerSecond, _o.TypingPerSecond * 4);
         _loginsByName = Window(_o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
@@ -41,6 +45,11 @@ internal sealed class ChatLimits : IDisposable
     public void CheckSend(string user) => Check(_sends, _sendWindow, user, $"Too many messages from '{user}'; slow down.");
 
     public void CheckTyping(string user) => Check(_typing, _typingWindow, user, $"Too many typing events from '{user}'.");
+
+    /// <summary>Joins and leaves: each stores a message to every member, so they are limited like sends.</summary>
+    public void CheckRoomChange(string user) => Check(_roomChanges, _roomChangeWindow, user, $"Too many room joins and leaves from '{user}'; slow down.");
+
+    public void CheckRoomCreation(string user) => Check(_roomCreations, _roomCreationWindow, user, $"Too many new rooms from '{user}'; join an existing room or wait.");
 
     public void CheckLogin(string name, string? ip)
     {
@@ -119,6 +128,8 @@ internal sealed class ChatLimits : IDisposable
         _loginsByName.Dispose();
         _loginsByIp.Dispose();
         _connectionsByIp.Dispose();
+        _roomChanges.Dispose();
+        _roomCreations.Dispose();
     }
 }
 

@@ -94,6 +94,9 @@ public sealed class ChatOptions
         [Range(1, 100_000)] public int SendsPerSecond { get; set; } = 10;
         [Range(1, 100_000)] public int SendBurst { get; set; } = 50;
         [Range(1, 100_000)] public int TypingPerSecond { get; set; } = 5;
+        /// <summary>Room joins and leaves per user per minute (each stores a message to every member).</summary>
+        [Range(1, 100_000)] public int RoomChangesPerMinute { get; set; } = 30;
+        [Range(1, 100_000)] public int RoomsCreatedPerHour { get; set; } = 20;
         [Range(1, 100_000)] public int LoginsPerMinutePerName { get; set; } = 10;
         [Range(1, 100_000)] public int LoginsPerMinutePerIp { get; set; } = 60;
         [Range(1, 100_000)] public int NewConnectionsPerSecondPerIp { get; set; } = 50;

@@ -32,7 +32,11 @@ internal interface IUserStore
     Task<UserRecord?> GetUserAsync(string name, CancellationToken ct);
     /// <summary>The setting's value, storing <paramref name="value"/> first if it has none (race-safe).</summary>
     string GetOrAddSetting(string key, string value);
-    Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken ct);
+    /// <summary>
+    /// Rooms named after <paramref name="after"/> (null: from the first) in name order, at most <paramref name="limit"/>,
+    /// with member counts; only those <paramref name="member"/> belongs to when given.
+    /// </summary>
+    Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(string? after, int limit, string? member, CancellationToken ct);
     Task<IReadOnlyList<string>> RoomMembersAsync(string room, CancellationToken ct);
     Task<bool> RoomExistsAsync(string room, CancellationToken ct);
     Task<bool> IsMemberAsync(string room, string user, CancellationToken ct);

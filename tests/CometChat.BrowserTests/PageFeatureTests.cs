@@ -36,8 +36,12 @@ public sealed class PageFeatureTests(BrowserFixture fixture) : BrowserTest(fixtu
         await alice.SendAsync("hello room");
 
         var bob = await ChatPage.SignInAsync(await NewPageAsync(), Server.Url, "bob");
-        await bob.Page.Locator("#rooms li[data-room='lobby']").ClickAsync();
+        // The list shows the rooms bob is in; others are joined by name.
+        await Expect(bob.Page.Locator("#rooms li[data-room='lobby']")).ToHaveCountAsync(0);
+        await bob.Page.FillAsync("#room-name", "lobby");
+        await bob.Page.ClickAsync("#room-button");
         await Expect(bob.Page.Locator("#conv-title")).ToHaveTextAsync("#lobby");
+        await Expect(bob.Page.Locator("#rooms li[data-room='lobby']")).ToHaveCountAsync(1);
         await alice.SendAsync("welcome bob");
         await Expect(bob.Bodies.Last).ToHaveTextAsync("welcome bob");
         await Expect(alice.Page.Locator("#messages .msg.note", new() { HasText = "bob joined" })).ToHaveCountAsync(1);

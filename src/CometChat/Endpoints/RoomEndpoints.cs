@@ -23,7 +23,7 @@ internal static class RoomEndpoints
     private static async Task<IResult> Join(ChatRequest req, Rooms rooms)
     {
         var user = await req.UserAsync();
-        var change = await rooms.JoinAsync(user, RoomOf(req), QueryLimits.Client(req));
+        var change = await rooms.JoinAsync(user, RoomOf(req), QueryLimits.Client(req), req.Aborted);
         return ChatResponse.Ok(req, w => WriteChange(w, change));
     }
 
@@ -36,13 +36,13 @@ internal static class RoomEndpoints
 
     private static async Task<IResult> List(ChatRequest req, Rooms rooms)
     {
-        await req.UserAsync();
-        var list = await rooms.ListAsync(req.Aborted);
+        var user = await req.UserAsync();
+        var page = await rooms.ListAsync(user, req.Get("after"), QueryLimits.Limit(req), QueryLimits.Flag(req, "mine"), req.Aborted);
         return ChatResponse.Ok(req, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("rooms");
-            foreach (var r in list)
+            foreach (var r in page.Rooms)
             {
                 w.WriteStartObject();
                 w.WriteString("room", "#" + r.Name);
@@ -50,6 +50,8 @@ internal static class RoomEndpoints
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteBoolean("more", page.More);
+            if (page.After is { } after) w.WriteString("after", after); // the next page's 'after'
             w.WriteEndObject();
         });
     }

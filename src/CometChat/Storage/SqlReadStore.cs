@@ -48,10 +48,12 @@ internal abstract class SqlReadStore
             "SELECT name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt FROM users WHERE name = @name",
             new { name }, ct)).FirstOrNull();
 
-    public Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken ct) =>
+    public Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(string? after, int limit, string? member, CancellationToken ct) =>
         QueryAsync<RoomInfo>(
-            "SELECT r.name AS Name, (SELECT count(*) FROM members WHERE room = r.name) AS Members FROM rooms r ORDER BY r.name",
-            null, ct);
+            "SELECT r.name AS Name, (SELECT count(*) FROM members WHERE room = r.name) AS Members FROM rooms r " +
+            (member is null ? "" : "JOIN members mine ON mine.room = r.name AND mine.\"user\" = @member ") +
+            "WHERE r.name > @after ORDER BY r.name LIMIT @limit",
+            new { after = after ?? "", limit, member }, ct);
 
     public Task<IReadOnlyList<string>> RoomMembersAsync(string room, CancellationToken ct) =>
         QueryAsync<string>("SELECT \"user\" FROM members WHERE room = @room ORDER BY \"user\"", new { room }, ct);

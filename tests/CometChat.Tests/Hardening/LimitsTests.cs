@@ -46,6 +46,36 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task RoomCreationAndMembershipChangesAreLimitedPerUser()
+    {
+        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:RoomsCreatedPerHour"] = "3", ["Chat:Limits:RoomChangesPerMinute"] = "8" });
+        var spammer = await server.LoginAsync("spammer");
+        var other = await server.LoginAsync("other");
+        for (var i = 0; i < 3; i++) (await Features.FeatureCalls.PostAsync(spammer, $"api/rooms/spam{i}/join")).GetProperty("changed").GetBoolean().ShouldBeTrue();
+        using (var res = await server.Http.SendAsync(spammer.Request(HttpMethod.Post, "api/rooms/spam3/join")))
+        {
+            res.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+            res.Headers.RetryAfter!.Delta!.Value.TotalSeconds.ShouldBeGreaterThanOrEqualTo(1);
+            (await ChatServer.ReadJsonAsync(res, HttpStatusCode.TooManyRequests)).GetProperty("code").GetString().ShouldBe("rate_limited");
+        }
+        (await Features.FeatureCalls.JsonpAsync(spammer, "api/join?room=spam4")).GetProperty("error").GetProperty("status").GetInt32().ShouldBe(429);
+
+        // Joining and leaving existing rooms: 8 changes a minute (4 were spent above), then 429 and nothing stored.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var res = await server.Http.SendAsync(spammer.Request(HttpMethod.Post, $"api/rooms/spam0/{(i % 2 == 0 ? "leave" : "join")}"));
+            statuses.Add(res.StatusCode);
+        }
+        statuses.Count(s => s == HttpStatusCode.OK).ShouldBe(3);
+        statuses.Skip(3).ShouldAllBe(s => s == HttpStatusCode.TooManyRequests);
+        (await spammer.GetAsync("api/messages?since=0&limit=500")).GetProperty("messages").GetArrayLength().ShouldBe(3 + 3);
+
+        // Another user is not affected.
+        (await Features.FeatureCalls.PostAsync(other, "api/rooms/spam0/join")).GetProperty("changed").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task PasswordGuessingIsLimitedPerName()
     {
         await using var server = await StartLimitedAsync(new() { ["Chat:Limits:LoginsPerMinutePerName"] = "3" });
