@@ -22,14 +22,16 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
         if (password.Length > MaxPasswordChars)
             throw new ChatException(ChatError.BadRequest($"'password' is {password.Length} characters; the limit is {MaxPasswordChars}."));
 
-        limits.CheckLogin(name, ip);
+        limits.CheckLoginRate(ip);
+        limits.CheckLoginGuess(name, ip); // before the hash: a guesser waiting out a delay costs no PBKDF2
         if (reserved.IsReserved(name))
         {
             // Only the operator's hash counts: a password stored by a first login before the name was reserved may be a squatter's.
             var configured = reserved.PasswordOf(name) ?? throw new ChatException(ChatError.Forbidden(
                 $"'name': '{name}' is reserved (a support agent, a guest, or a name the operator keeps); it cannot be claimed by a first login " +
                 "and signs in only with a password the operator set in Chat:Auth:Passwords, or with a minted token."));
-            if (!PasswordHash.Verify(password, configured)) throw WrongPassword();
+            if (!PasswordHash.Verify(password, configured)) throw WrongPassword(name, ip);
+            limits.LoginSucceeded(name, ip);
             await EnsureUserAsync(name);
             return (tokens.Issue(name), name);
         }
@@ -46,7 +48,8 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
                 return tx.GetUser(name)!;
             });
         }
-        if (user.PasswordHash is null || !PasswordHash.Verify(password, user.PasswordHash)) throw WrongPassword();
+        if (user.PasswordHash is null || !PasswordHash.Verify(password, user.PasswordHash)) throw WrongPassword(name, ip);
+        limits.LoginSucceeded(name, ip);
         _known.TryAdd(name, 0);
         return (tokens.Issue(name), name);
     }
@@ -100,8 +103,11 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static ChatException WrongPassword() =>
-        new(ChatError.Unauthorized("'password' does not match this name, or the name is taken."));
+    private ChatException WrongPassword(string name, string? ip)
+    {
+        limits.LoginFailed(name, ip);
+        return new(ChatError.Unauthorized("'password' does not match this name, or the name is taken."));
+    }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

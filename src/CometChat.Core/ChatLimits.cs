@@ -5,28 +5,29 @@ namespace CometChat.Core;
 
 /// <summary>
 /// Every abuse limit in one place, on ASP.NET Core's rate limiters (System.Threading.RateLimiting):
-/// sends and typing per user, login attempts per name and per IP, new connections per IP, and
+/// sends and typing per user, room changes and creations per user, login attempts per IP and password guesses
+/// per name and IP (<c>ChatLimits.Logins.cs</c>), new connections per IP, and
 /// concurrent connections per IP. Chat:Limits:Enabled=false lifts them all at once (load tests on
 /// loopback); the global connection caps stay, as Kestrel limits. With several nodes, the per-user and
 /// per-name limits are also counted across nodes (<see cref="ISharedRateLimits"/>), so spreading requests
 /// over nodes does not multiply them; connection caps stay per node.
 /// </summary>
-internal sealed class ChatLimits : IDisposable
+internal sealed partial class ChatLimits : IDisposable
 {
     private readonly ChatOptions.LimitsSection _o;
-    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByName, _loginsByIp, _connectionsByIp, _roomChanges, _roomCreations;
+    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByIp, _connectionsByIp, _roomChanges, _roomCreations;
     private readonly Dictionary<string, int> _openByIp = new(StringComparer.Ordinal);
     private readonly ISharedRateLimits? _shared;
-    private readonly SharedWindow _sendWindow, _typingWindow, _loginNameWindow, _loginIpWindow, _roomChangeWindow, _roomCreationWindow;
+    private readonly SharedWindow _sendWindow, _typingWindow, _loginIpWindow, _roomChangeWindow, _roomCreationWindow;
 
-    public ChatLimits(IOptions<ChatOptions> options, ISharedRateLimits? shared = null)
+    public ChatLimits(IOptions<ChatOptions> options, TimeProvider time, ISharedRateLimits? shared = null)
     {
         _o = options.Value.Limits;
         _shared = shared;
+        _time = time;
         // The token buckets' bursts, refilled over the time the rate needs for them, as fixed windows.
         _sendWindow = new("send", _o.SendBurst, TimeSpan.FromSeconds(Math.Max(1.0, (double)_o.SendBurst / _o.SendsPerSecond)));
         _typingWindow = new("typing", _o.TypingPerSecond * 4, TimeSpan.FromSeconds(4));
-        _loginNameWindow = new("login-name", _o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
         _loginIpWindow = new("login-ip", _o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _roomChangeWindow = new("room-change", _o.RoomChangesPerMinute, TimeSpan.FromMinutes(1));
         _roomCreationWindow = new("room-create", _o.RoomsCreatedPerHour, TimeSpan.FromHours(1));
@@ -34,7 +35,6 @@ internal sealed class ChatLimits : IDisposable
         _roomCreations = Window(_o.RoomsCreatedPerHour, TimeSpan.FromHours(1));
         _sends = Bucket(_o.SendsPerSecond, _o.SendBurst);
         _typing = Bucket(_o.TypingPerSecond, _o.TypingPerSecond * 4);
-        _loginsByName = Window(_o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
         _loginsByIp = Window(_o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _connectionsByIp = Bucket(_o.NewConnectionsPerSecondPerIp, _o.NewConnectionsPerSecondPerIp * 4);
     }
@@ -51,9 +51,9 @@ internal sealed class ChatLimits : IDisposable
 
     public void CheckRoomCreation(string user) => Check(_roomCreations, _roomCreationWindow, user, $"Too many new rooms from '{user}'; join an existing room or wait.");
 
-    public void CheckLogin(string name, string? ip)
+    /// <summary>Login attempts from one address, whatever the name (a password sprayed over many names).</summary>
+    public void CheckLoginRate(string? ip)
     {
-        Check(_loginsByName, _loginNameWindow, name, $"Too many login attempts for 'name' {name}; wait before trying again.");
         if (ip is not null) Check(_loginsByIp, _loginIpWindow, ip, "Too many login attempts from your address; wait before trying again.");
     }
 
@@ -96,7 +96,13 @@ internal sealed class ChatLimits : IDisposable
             }
             else retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 1;
         }
-        throw new ChatException(ChatError.RateLimited(detail + $" Retry after {Math.Max(1, retry)} s.")) { RetryAfterSeconds = Math.Max(1, retry) };
+        throw RateLimited(detail, retry);
+    }
+
+    private static ChatException RateLimited(string detail, int retrySeconds)
+    {
+        var retry = Math.Max(1, retrySeconds);
+        return new ChatException(ChatError.RateLimited(detail + $" Retry after {retry} s.")) { RetryAfterSeconds = retry };
     }
 
     private readonly record struct SharedWindow(string Name, int Permits, TimeSpan Length);
@@ -125,7 +131,6 @@ internal sealed class ChatLimits : IDisposable
     {
         _sends.Dispose();
         _typing.Dispose();
-        _loginsByName.Dispose();
         _loginsByIp.Dispose();
         _connectionsByIp.Dispose();
         _roomChanges.Dispose();
@@ -138,4 +143,12 @@ internal interface ISharedRateLimits
 {
     /// <summary>Null when allowed (or when the count cannot be reached: local limits still hold), else seconds to wait.</summary>
     int? TryAcquire(string name, string key, int permits, TimeSpan window);
+
+    /// <summary>Seconds a name-and-address pair must still wait after its wrong passwords, or null.</summary>
+    int? LoginDelay(string key);
+
+    /// <summary>Counts a wrong password; false when the backplane cannot be reached (then the node counts it itself).</summary>
+    bool LoginFailed(string key, int freeFailures, int maxDelaySeconds, TimeSpan forgetAfter);
+
+    void LoginSucceeded(string key);
 }

@@ -97,8 +97,11 @@ public sealed class ChatOptions
         /// <summary>Room joins and leaves per user per minute (each stores a message to every member).</summary>
         [Range(1, 100_000)] public int RoomChangesPerMinute { get; set; } = 30;
         [Range(1, 100_000)] public int RoomsCreatedPerHour { get; set; } = 20;
-        [Range(1, 100_000)] public int LoginsPerMinutePerName { get; set; } = 10;
-        [Range(1, 100_000)] public int LoginsPerMinutePerIp { get; set; } = 60;
+        /// <summary>Wrong passwords per name and address before each further one doubles the wait (OWASP login throttling).</summary>
+        [Range(1, 1000)] public int LoginFreeFailures { get; set; } = 5;
+        [Range(1, 86_400)] public int LoginMaxDelaySeconds { get; set; } = 900;
+        /// <summary>Login attempts per address per minute, any name: sized for an office of 300 behind one address signing in at 9:00.</summary>
+        [Range(1, 100_000)] public int LoginsPerMinutePerIp { get; set; } = 600;
         [Range(1, 100_000)] public int NewConnectionsPerSecondPerIp { get; set; } = 50;
         [Range(1, 1_000_000)] public int MaxConnectionsPerIp { get; set; } = 500;
         [Range(1, 10_000_000)] public int MaxConnections { get; set; } = 50_000;

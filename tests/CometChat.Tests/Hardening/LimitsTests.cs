@@ -76,26 +76,46 @@ public sealed class LimitsTests
     }
 
     [Fact]
-    public async Task PasswordGuessingIsLimitedPerName()
+    public async Task PasswordGuessingSlowsOnlyTheGuesserWithGrowingDelays()
     {
-        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:LoginsPerMinutePerName"] = "3" });
+        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:LoginFreeFailures"] = "3", ["Chat:Limits:LoginMaxDelaySeconds"] = "8" });
         await server.LoginAsync("victim", "right");
-        var codes = new List<HttpStatusCode>();
-        for (var i = 0; i < 6; i++)
+        using var attacker = server.HttpFrom("127.0.0.2");
+        async Task<(HttpStatusCode, int?)> GuessAsync(string password)
         {
-            using var res = await server.Http.PostAsync("api/login", ChatServer.Form(("name", "victim"), ("password", "guess" + i)));
-            codes.Add(res.StatusCode);
+            using var res = await attacker.PostAsync("api/login", ChatServer.Form(("name", "victim"), ("password", password)));
+            return (res.StatusCode, (int?)res.Headers.RetryAfter?.Delta?.TotalSeconds);
         }
-        codes.ShouldContain(HttpStatusCode.TooManyRequests);
-        codes.Take(2).ShouldAllBe(c => c == HttpStatusCode.Unauthorized);
-        // Another name is not locked out by the attack on this one.
-        (await server.LoginAsync("bystander")).Name.ShouldBe("bystander");
+
+        // Three free guesses, then each wrong one doubles the wait before the next is even checked: 1, 2, 4, 8, 8 s.
+        for (var i = 0; i < 3; i++) (await GuessAsync("guess" + i)).ShouldBe((HttpStatusCode.Unauthorized, null));
+        foreach (var delay in new[] { 1, 2, 4, 8, 8 })
+        {
+            (await GuessAsync("one more")).ShouldBe((HttpStatusCode.Unauthorized, null));
+            (await GuessAsync("too soon")).ShouldBe(((HttpStatusCode)429, delay));
+            // Even the right password waits: the delay is not an oracle.
+            (await GuessAsync("right")).Item1.ShouldBe((HttpStatusCode)429);
+            server.Time.Advance(TimeSpan.FromSeconds(delay));
+        }
+        // A script tag on another site is the same guesser, at the same address.
+        var jsonp = await attacker.GetStringAsync("api/login?name=victim&password=x&callback=cb");
+        ChatServer.ParseJsonp(jsonp, "cb").GetProperty("error").GetProperty("status").GetInt32().ShouldBe(401);
+        var blocked = await attacker.GetStringAsync("api/login?name=victim&password=x&callback=cb");
+        ChatServer.ParseJsonp(blocked, "cb").GetProperty("error").GetProperty("retryAfter").GetInt32().ShouldBe(8);
+
+        // Meanwhile the real user, from their own address, signs in at once: the attacker slowed only themselves.
+        (await server.LoginAsync("victim", "right")).Name.ShouldBe("victim");
+        // And a right password clears the guesser's count too, once the wait is over.
+        server.Time.Advance(TimeSpan.FromSeconds(8));
+        (await GuessAsync("right")).Item1.ShouldBe(HttpStatusCode.OK);
+        (await GuessAsync("typo")).ShouldBe((HttpStatusCode.Unauthorized, null));
     }
 
     [Fact]
     public async Task LoginAttemptsAreLimitedPerIp()
     {
         await using var server = await StartLimitedAsync(new() { ["Chat:Limits:LoginsPerMinutePerIp"] = "4" });
+        // The attempts of one address, whatever the name (a password sprayed over many names).
         var codes = new List<HttpStatusCode>();
         for (var i = 0; i < 6; i++)
         {

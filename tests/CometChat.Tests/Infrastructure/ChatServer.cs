@@ -93,6 +93,34 @@ internal sealed class ChatServer : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// A client whose connections come from another loopback address (127.0.0.2, ...): a different person's
+    /// address as the server sees it, for per-address limits. The caller disposes it.
+    /// </summary>
+    public HttpClient HttpFrom(string localAddress)
+    {
+        var local = IPAddress.Parse(localAddress);
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(local, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
     public T Get<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
 
     /// <summary>Stops and starts the server again over the same database file.</summary>
