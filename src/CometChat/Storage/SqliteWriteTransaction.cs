@@ -161,6 +161,8 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
             _w.Reset();
             throw SqliteDatabase.Translate(e);
         }
+        // Committed, but to the file at the configured path? If not, the batch is lost at the next start: acknowledge none of it.
+        _w.VerifyCommitted();
     }
 
     public void Dispose()

@@ -25,8 +25,12 @@ internal sealed class SqliteWriterConnection(SqliteDatabase db) : IDisposable
     public SqliteCommand Release => S.Release;
     public SqliteCommand RollbackTo => S.RollbackTo;
 
+    /// <summary>Throws (503) when the file this connection wrote is no longer the database file at its path.</summary>
+    public void VerifyCommitted() => db.VerifyIdentity(Connection, committed: true);
+
     public SqliteTransaction Begin()
     {
+        db.VerifyIdentity(Connection, committed: false);
         var tx = Connection.BeginTransaction(deferred: false);
         S.Enlist(tx);
         return tx;
