@@ -8,10 +8,10 @@ public sealed class ChatOptions
     public const string Section = "Chat";
 
     /// <summary><c>sqlite</c> (one node, <see cref="Database"/>) or <c>postgres</c> (any number of nodes sharing ConnectionStrings:Postgres).</summary>
-    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Chat:Store must be 'sqlite' or 'postgres'.")]
+    [RegularExpression(@"^(sqlite|postgres)\z", ErrorMessage = "Chat:Store must be 'sqlite' or 'postgres'.")]
     public string Store { get; set; } = "sqlite";
     /// <summary><c>none</c> (one node) or <c>redis</c>: wake-ups, typing, presence and rate limits across nodes over ConnectionStrings:Redis.</summary>
-    [RegularExpression("^(none|redis)$", ErrorMessage = "Chat:Backplane must be 'none' or 'redis'.")]
+    [RegularExpression(@"^(none|redis)\z", ErrorMessage = "Chat:Backplane must be 'none' or 'redis'.")]
     public string Backplane { get; set; } = "none";
     [Required] public string Database { get; set; } = "cometchat.db";
     /// <summary>How long a write waits for a lock held by another process before answering 503.</summary>
@@ -116,7 +116,7 @@ public sealed class ChatOptions
     public sealed class RedisSection
     {
         /// <summary>Prefix of every Redis key and channel, so several clusters can share one Redis.</summary>
-        [Required, RegularExpression("^[A-Za-z0-9_.:-]{1,64}$")] public string Prefix { get; set; } = "cometchat";
+        [Required, RegularExpression(@"^[A-Za-z0-9_.:-]{1,64}\z")] public string Prefix { get; set; } = "cometchat";
     }
 
     public sealed class SupportSection

@@ -20,7 +20,8 @@ internal static partial class Jsonp
         "yield", "await", "arguments", "eval", "undefined", "NaN", "Infinity",
     };
 
-    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$", RegexOptions.CultureInvariant)]
+    // \z, not $: '$' also matches before a final newline, which let "cb\n" through.
+    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex CallbackPattern();
 
     /// <summary>Null when <paramref name="callback"/> is acceptable, else why not (without quoting it).</summary>
@@ -32,6 +33,21 @@ internal static partial class Jsonp
         foreach (var part in callback.Split('.'))
             if (Reserved.Contains(part)) return "'callback' must not use a JavaScript reserved word.";
         return null;
+    }
+
+    /// <summary>
+    /// Null when <paramref name="callback"/> may name a forever frame's callback, else why not. The frame is an HTML
+    /// page on the chat origin calling <c>parent.CALLBACK(...)</c>, so a path through <c>opener</c>, <c>top</c> or
+    /// <c>document</c> would let any site that opens it click the chat page's own DOM (same-origin method execution).
+    /// Allowed: one identifier under <c>parent</c>, or a path under the library's own <c>CometChat</c> /
+    /// <c>cometchat</c> objects (the contract's default is <c>cometchat.receive</c>).
+    /// </summary>
+    public static string? FrameProblem(string callback)
+    {
+        var root = callback.Split('.')[0];
+        return callback.Contains('.') && root is not ("CometChat" or "cometchat")
+            ? "'callback' of a forever frame must be one identifier (called on parent), or a path under CometChat or cometchat."
+            : null;
     }
 
     public static byte[] Prefix(string callback) => System.Text.Encoding.ASCII.GetBytes("/**/" + callback + "(");

@@ -7,9 +7,10 @@ namespace CometChat.Transports.Streaming;
 /// <c>format=html</c>, the forever frame for old IE: an HTML page in a hidden iframe that never ends,
 /// one <c>&lt;script&gt;parent.CALLBACK(message);&lt;/script&gt;</c> per message or typing event. Message
 /// JSON escapes &lt; &gt; &amp; and U+2028/2029, so no body can close the script or break the JS string.
-/// Heartbeats are HTML comments, so the callback only ever sees messages and events.
+/// Heartbeats are HTML comments, so the callback only ever sees messages and events. Each script carries the
+/// response's CSP nonce (<see cref="Http.HtmlPolicy.Frame"/>): no other script can run in the frame.
 /// </summary>
-internal sealed class ForeverFrameFormat(string callback) : IStreamFormat
+internal sealed class ForeverFrameFormat(string callback, string nonce) : IStreamFormat
 {
     public const string DefaultCallback = "cometchat.receive";
 
@@ -31,7 +32,7 @@ internal sealed class ForeverFrameFormat(string callback) : IStreamFormat
 
     private void Script(IBufferWriter<byte> w, byte[] json)
     {
-        w.Write("<script>parent." + callback + "(");
+        w.Write("<script nonce=\"" + nonce + "\">parent." + callback + "(");
         w.Write(json);
         w.Write(");</script>\n");
     }

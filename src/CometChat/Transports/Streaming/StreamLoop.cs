@@ -50,14 +50,16 @@ internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOption
     {
         // An iframe can neither read a status nor run a JSONP body: errors are a page calling the callback too.
         var callback = req.Callback ?? ForeverFrameFormat.DefaultCallback;
+        if (Jsonp.FrameProblem(callback) is { } problem) throw new InvalidCallbackException(problem);
+        var nonce = HtmlPolicy.Frame(req.Context);
         try
         {
-            await RunAsync(req, new ForeverFrameFormat(callback), req.Get("since"), "since");
+            await RunAsync(req, new ForeverFrameFormat(callback, nonce), req.Get("since"), "since");
         }
         catch (ChatException e) when (!req.Context.Response.HasStarted)
         {
             var page = new System.Buffers.ArrayBufferWriter<byte>(256);
-            page.Write("<!DOCTYPE html>\n<html><body><script>parent." + callback + "(");
+            page.Write("<!DOCTYPE html>\n<html><body><script nonce=\"" + nonce + "\">parent." + callback + "(");
             using (var w = new System.Text.Json.Utf8JsonWriter(page, MessageJson.WriterOptions))
             {
                 w.WriteStartObject();
