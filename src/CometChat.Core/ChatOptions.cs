@@ -75,6 +75,8 @@ public sealed class ChatOptions
         [Range(0, 65535)] public int Port { get; set; } = 5001;
         [Range(256, 16 * 1024 * 1024)] public int MaxLineBytes { get; set; } = 64 * 1024;
         [Range(1, 86_400)] public int IdleSeconds { get; set; } = 120;
+        /// <summary>A new TCP connection must send its AUTH line (or Flash policy request) within this, or it is closed.</summary>
+        [Range(1, 600)] public int AuthSeconds { get; set; } = 10;
     }
 
     public sealed class PresenceSection
@@ -109,6 +111,8 @@ public sealed class ChatOptions
         [Range(1024, 64 * 1024 * 1024)] public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
         [Range(256, 65536)] public int MaxUrlChars { get; set; } = 2048;
         [Range(1, 600)] public int RequestHeadersTimeoutSeconds { get; set; } = 15;
+        /// <summary>An HTTP connection that sends nothing (a new one, or one idle between requests) is closed after this (Kestrel's keep-alive timeout).</summary>
+        [Range(1, 3600)] public int KeepAliveSeconds { get; set; } = 10;
         [Range(1, 1_000_000)] public int MinBodyBytesPerSecond { get; set; } = 240;
         [Range(2, 600)] public int BodyRateGraceSeconds { get; set; } = 5; // Kestrel needs more than 1 s
     }

@@ -44,10 +44,20 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
         });
     }
 
+    /// <summary>
+    /// Ids the server derives for messages it writes on a user's behalf start with one of these; a client's id may
+    /// not, or a send with id <c>receipt:27:read</c> would take the place of that receipt (and the real one be
+    /// answered as its duplicate).
+    /// </summary>
+    public static readonly string[] ServerIdPrefixes = [Receipts.IdPrefix];
+
     public static string CheckId(string? id)
     {
         if (id is null or "") return Guid.NewGuid().ToString();
         if (id.Length > MaxIdChars) throw new ChatException(ChatError.BadRequest($"'id' is {id.Length} characters; the limit is {MaxIdChars}."));
+        foreach (var prefix in ServerIdPrefixes)
+            if (id.StartsWith(prefix, StringComparison.Ordinal))
+                throw new ChatException(ChatError.BadRequest($"'id' must not start with '{prefix}': those ids are the server's."));
         return id;
     }
 

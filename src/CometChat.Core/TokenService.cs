@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -64,16 +65,45 @@ internal sealed class TokenService
         var result = await _handler.ValidateTokenAsync(token, _validation);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
             throw new ChatException(ChatError.Unauthorized("'token' is not a valid token signed by this server."));
-        if (!jwt.TryGetPayloadValue<long>("exp", out var exp)) throw new ChatException(ChatError.Unauthorized("'token' has no 'exp'."));
+        var (exp, nbf, sub) = StrictClaims(jwt);
         if (exp * 1000 <= nowMs) throw Expired();
-        if (jwt.TryGetPayloadValue<long>("nbf", out var nbf) && nbf * 1000 > nowMs + 60_000)
+        if (nbf is { } notBefore && notBefore * 1000 > nowMs + 60_000)
             throw new ChatException(ChatError.Unauthorized("'token' is not valid yet ('nbf')."));
-        if (!Names.TryNormalize(jwt.Subject, out var user))
+        if (!Names.TryNormalize(sub, out var user))
             throw new ChatException(ChatError.Unauthorized("'token' has no valid user name in 'sub'."));
 
         if (_valid.Count >= CacheCap) _valid.Clear();
-        _valid[token] = (user, exp * 1000);
+        _valid[token] = (user, (long)(exp * 1000));
         return user;
+    }
+
+    /// <summary>
+    /// The claims as RFC 7519 and RFC 7515 define them, read from the signed JSON itself (the library converts a
+    /// string "exp" or a numeric "sub" where the RFCs say refuse): <c>exp</c>, <c>nbf</c> and <c>iat</c> are
+    /// NumericDates (JSON numbers), <c>sub</c> is a string, and a <c>crit</c> header is refused, since this
+    /// server understands no extension that could be listed in it.
+    /// </summary>
+    private static (double Exp, double? Nbf, string Sub) StrictClaims(JsonWebToken jwt)
+    {
+        using (var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedHeader)))
+            if (header.RootElement.TryGetProperty("crit", out _))
+                throw new ChatException(ChatError.Unauthorized("'token' has a 'crit' header naming extensions this server does not understand."));
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        var claims = payload.RootElement;
+        if (claims.ValueKind != JsonValueKind.Object) throw new ChatException(ChatError.Unauthorized("'token' claims are not a JSON object."));
+        double? Date(string name)
+        {
+            if (!claims.TryGetProperty(name, out var v)) return null;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var seconds))
+                throw new ChatException(ChatError.Unauthorized($"'token' claim '{name}' must be a number (seconds since 1970)."));
+            return seconds;
+        }
+        var exp = Date("exp") ?? throw new ChatException(ChatError.Unauthorized("'token' has no 'exp'."));
+        var nbf = Date("nbf");
+        _ = Date("iat"); // checked for its type only
+        if (!claims.TryGetProperty("sub", out var sub) || sub.ValueKind != JsonValueKind.String)
+            throw new ChatException(ChatError.Unauthorized("'token' claim 'sub' must be a string: the user name."));
+        return (exp, nbf, sub.GetString()!);
     }
 
     private static ChatException Expired() => new(ChatError.Unauthorized("'token' has expired; log in again."));

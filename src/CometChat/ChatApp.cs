@@ -35,6 +35,8 @@ public static class ChatApp
             kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
             // Slowloris: headers must arrive within this, and bodies at Kestrel's minimum data rate.
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+            // A connection that sends nothing at all is timed by the keep-alive timeout (130 s by default), not the one above.
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveSeconds);
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(limits.BodyRateGraceSeconds));
 
             var connectionLimits = kestrel.ApplicationServices.GetRequiredService<ChatLimits>();

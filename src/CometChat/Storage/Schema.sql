@@ -72,3 +72,8 @@ CREATE INDEX rooms_skeleton ON rooms (skeleton);
 -- version: 3
 -- Support reads are authorised by session and read one session's messages (issue 11).
 CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
+
+-- version: 4
+-- Receipt ids (receipt:REF:STATE) are the server's; a client message that took one before clients were refused
+-- such ids gives it back (keeping its own id behind a 'client-' prefix), so the real receipt can be stored.
+UPDATE messages SET id = 'client-' || id WHERE kind <> 'receipt' AND substr(id, 1, 8) = 'receipt:';

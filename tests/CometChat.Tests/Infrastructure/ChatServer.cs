@@ -19,6 +19,7 @@ internal sealed class ChatServer : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private WebApplication? _app;
     private PostgresTestDatabase? _database;
+    private TimeProvider? _clock;
 
     private ChatServer(TempDirectory dir, bool ownsDir, Dictionary<string, string?> settings, FakeTimeProvider time)
     {
@@ -37,10 +38,12 @@ internal sealed class ChatServer : IAsyncDisposable
     /// <summary>The PostgreSQL database this server created for itself (Chat:Store=postgres), else null.</summary>
     public string? PostgresDatabaseName => _database?.Name;
 
-    public static async Task<ChatServer> StartAsync(Dictionary<string, string?>? settings = null, TempDirectory? dir = null, FakeTimeProvider? time = null)
+    /// <param name="clock">The server's clock when it is not <paramref name="time"/> itself (one that wraps it, see <see cref="SteppingClock"/>).</param>
+    public static async Task<ChatServer> StartAsync(Dictionary<string, string?>? settings = null, TempDirectory? dir = null, FakeTimeProvider? time = null,
+        TimeProvider? clock = null)
     {
         settings = new Dictionary<string, string?>(settings ?? []);
-        var server = new ChatServer(dir ?? new TempDirectory(), dir is null, settings, time ?? new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var server = new ChatServer(dir ?? new TempDirectory(), dir is null, settings, time ?? new FakeTimeProvider(DateTimeOffset.UtcNow)) { _clock = clock };
         if (settings.GetValueOrDefault("Chat:Store") == "postgres" && !settings.ContainsKey("ConnectionStrings:Postgres"))
         {
             server._database = await PostgresTestDatabase.CreateAsync();
@@ -79,7 +82,7 @@ internal sealed class ChatServer : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(config);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddSingleton<TimeProvider>(Time);
+            builder.Services.AddSingleton(_clock ?? Time);
         });
         await _app.StartAsync().DefaultTimeout();
         var listeners = _app.Services.GetRequiredService<ChatListeners>();
@@ -160,6 +163,14 @@ internal sealed class ChatServer : IAsyncDisposable
 
     /// <summary>An HS256 token for <paramref name="sub"/> signed with <see cref="Key"/>, issued now on the server's clock.</summary>
     public string MintToken(string sub, TimeSpan lifetime) => MintToken(sub, Time.GetUtcNow(), lifetime);
+
+    /// <summary>A token of exactly this header and payload JSON, signed with <see cref="Key"/> (for claims no JWT library writes).</summary>
+    public static string MintRaw(string headerJson, string payloadJson)
+    {
+        static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var signed = B64(System.Text.Encoding.UTF8.GetBytes(headerJson)) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payloadJson));
+        return signed + "." + B64(System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(Key), System.Text.Encoding.ASCII.GetBytes(signed)));
+    }
 
     public static string MintToken(string sub, DateTimeOffset issuedAt, TimeSpan lifetime) =>
         new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor

@@ -63,3 +63,8 @@ public sealed class NameOnPostgresTests : Security.NameTests
 {
     protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
 }
+
+public sealed class ValidationSlipOnPostgresTests : Security.ValidationSlipTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}

@@ -12,13 +12,15 @@ namespace CometChat.Transports.Socket;
 /// The raw TCP socket (Chat:Socket:Port) on Kestrel's own connection pipeline: <c>AUTH &lt;token&gt; [since]</c>
 /// answered <c>OK &lt;cursor&gt;</c> or <c>ERR &lt;reason&gt;</c> (and closed), then the /ws JSON frames both
 /// ways as lines. A Flash policy request gets the policy; an AUTH line ending in <c>\0</c> switches the
-/// connection to <c>\0</c>-terminated frames. A client silent for Chat:Socket:IdleSeconds is closed.
+/// connection to <c>\0</c>-terminated frames. A client that sends no AUTH within Chat:Socket:AuthSeconds, or is
+/// silent for Chat:Socket:IdleSeconds after it, is closed.
 /// </summary>
 internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed feed, FeedWaiters waiters, ClientCommands commands,
     IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SocketConnectionHandler> log) : ConnectionHandler
 {
     private readonly ChatOptions _options = options.Value;
     private readonly TimeSpan _idle = TimeSpan.FromSeconds(options.Value.Socket.IdleSeconds);
+    private readonly TimeSpan _auth = TimeSpan.FromSeconds(options.Value.Socket.AuthSeconds);
     private readonly TimeSpan _heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
     private readonly TimeSpan _writeTimeout = TimeSpan.FromSeconds(options.Value.Stream.WriteTimeoutSeconds);
     private readonly int _maxLine = options.Value.Socket.MaxLineBytes;
@@ -27,8 +29,9 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
-        // One idle timer per connection, pushed back by every frame the client sends (before it is answered).
-        using var idle = new CancellationTokenSource(_idle, time);
+        // One idle timer per connection, pushed back by every frame the client sends (before it is answered); until the
+        // AUTH line it is the much shorter Chat:Socket:AuthSeconds, so unauthenticated sockets cannot pile up.
+        using var idle = new CancellationTokenSource(_auth, time);
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping, idle.Token);
         try
         {
