@@ -8,7 +8,7 @@ namespace CometChat.Core;
 /// other <see cref="ReservedNames"/>) are never claimed by a first login: they sign in only with the password
 /// the operator configured, or with a minted token.
 /// </summary>
-internal sealed partial class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, ReservedNames reserved,
+internal sealed partial class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, ReservedNames reserved, SupportDesk desk,
     IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits, ILogger<Accounts> log) : IHostedService
 {
     public const int MaxPasswordChars = 1024;
@@ -33,7 +33,7 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
             if (!PasswordHash.Verify(password, configured)) throw WrongPassword(name, ip);
             limits.LoginSucceeded(name, ip);
             await EnsureUserAsync(name);
-            return (tokens.Issue(name), name);
+            return (Issue(await users.GetUserAsync(name, ct)), name);
         }
 
         var user = await users.GetUserAsync(name, ct);
@@ -51,14 +51,95 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
         if (user.PasswordHash is null || !PasswordHash.Verify(password, user.PasswordHash)) throw WrongPassword(name, ip);
         limits.LoginSucceeded(name, ip);
         _known.TryAdd(name, 0);
-        return (tokens.Issue(name), name);
+        return (Issue(user), name);
     }
 
+    // After the user's last revocation, even within its millisecond: tokens issued at or before it are void.
+    private string Issue(UserRecord? user) => tokens.Issue(user!.Name, Math.Max(Now(), (user.TokensAfter ?? 0) + 1));
+
     /// <summary>The user a token names, created (without a password) the first time a valid token names it.</summary>
-    public async Task<string> AuthenticateAsync(string token)
+    public async Task<AuthenticatedToken> AuthenticateAsync(string token)
     {
-        var name = await tokens.ValidateAsync(token);
-        await EnsureUserAsync(name);
+        var authenticated = await tokens.ValidateAsync(token);
+        await EnsureUserAsync(authenticated.User);
+        return authenticated;
+    }
+
+    /// <summary>Ends the presented token (<paramref name="all"/>: every token of its user so far), here and on every node.</summary>
+    public async Task LogoutAsync(AuthenticatedToken token, bool all, TokenHolders.Holder? current)
+    {
+        var now = Now();
+        await writer.RunAsync(tx =>
+        {
+            if (all) tx.RevokeTokens(token.User, now);
+            else tx.RevokeToken(token.Hash, token.User, token.ExpiresMs);
+            return true;
+        });
+        tokens.Revoked(new TokenRevocation(token.User, all ? null : token.Hash), current);
+    }
+
+    /// <summary>
+    /// A new password, given the current one (throttled like a login: a stolen token must not become a way to guess
+    /// it); every earlier token ends, and the answer is a fresh one.
+    /// </summary>
+    public async Task<(string Token, string User)> ChangePasswordAsync(AuthenticatedToken token, string? current, string? next, string? ip, TokenHolders.Holder? holder, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(next)) throw new ChatException(ChatError.BadRequest("'newPassword' is required."));
+        if (next.Length > MaxPasswordChars)
+            throw new ChatException(ChatError.BadRequest($"'newPassword' is {next.Length} characters; the limit is {MaxPasswordChars}."));
+        await VerifyOwnPasswordAsync(token.User, current, ip, "change its password", ct);
+        var hash = PasswordHash.Create(next, _iterations);
+        var now = Now();
+        await writer.RunAsync(tx =>
+        {
+            tx.SetPassword(token.User, hash);
+            tx.RevokeTokens(token.User, now);
+            return true;
+        });
+        tokens.Revoked(new TokenRevocation(token.User, null), holder);
+        return (tokens.Issue(token.User, now + 1), token.User);
+    }
+
+    /// <summary>
+    /// Deletes the account: every token ends, its name stays taken (no one can claim it), it leaves its rooms, its open
+    /// support session closes, and the bodies of everything it sent are erased as a recall erases them. Answers how
+    /// many messages were erased.
+    /// </summary>
+    public async Task<int> DeleteAsync(AuthenticatedToken token, string? password, string? ip, TokenHolders.Holder? holder, CancellationToken ct)
+    {
+        var user = await VerifyOwnPasswordAsync(token.User, password, ip, "be deleted", ct, passwordless: true);
+        var now = Now();
+        var erased = await writer.RunAsync(tx =>
+        {
+            tx.DeleteUser(user, now);
+            foreach (var room in tx.RoomsOf(user)) Rooms.Leave(tx, user, room, now);
+            desk.CloseOpenSessionOf(tx, user, now);
+            return tx.EraseMessages(new MessageErasure(Sender: user), now);
+        });
+        _known.TryRemove(user, out _);
+        tokens.Revoked(new TokenRevocation(user, null), holder);
+        LogDeleted(log, user, erased);
+        return erased;
+    }
+
+    /// <summary>
+    /// Re-authentication for an account change: reserved names are the operator's (403); an account with a password must
+    /// give it (401, counted as a guess); a site's passwordless account may be deleted without one, but has none to change.
+    /// </summary>
+    private async Task<string> VerifyOwnPasswordAsync(string name, string? password, string? ip, string what, CancellationToken ct, bool passwordless = false)
+    {
+        if (reserved.IsReserved(name))
+            throw new ChatException(ChatError.Forbidden($"'{name}' is reserved: the operator sets its credentials (Chat:Auth:Passwords), so it cannot {what} here."));
+        var user = await users.GetUserAsync(name, ct) ?? throw new ChatException(ChatError.NotFound($"There is no user '{name}'."));
+        if (user.PasswordHash is null)
+        {
+            if (passwordless) return name;
+            throw new ChatException(ChatError.Forbidden($"'{name}' signs in with its site's tokens and has no password to change."));
+        }
+        if (string.IsNullOrEmpty(password)) throw new ChatException(ChatError.BadRequest("'password' is required: the current password."));
+        limits.CheckLoginGuess(name, ip);
+        if (!PasswordHash.Verify(password, user.PasswordHash)) throw WrongPassword(name, ip);
+        limits.LoginSucceeded(name, ip);
         return name;
     }
 
@@ -110,6 +191,9 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
     }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    [LoggerMessage(2, LogLevel.Information, "Account '{Name}' was deleted by its owner; {Erased} message bodies erased")]
+    private static partial void LogDeleted(ILogger logger, string name, int erased);
 
     [LoggerMessage(1, LogLevel.Warning, "'{Name}' is reserved: the password its account got from a first login was removed; it signs in only with Chat:Auth:Passwords or a minted token")]
     private static partial void LogReservedPasswordRemoved(ILogger logger, string name);

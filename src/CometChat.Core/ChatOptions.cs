@@ -32,6 +32,7 @@ public sealed class ChatOptions
     public SupportSection Support { get; set; } = new();
     public LimitsSection Limits { get; set; } = new();
     public RedisSection Redis { get; set; } = new();
+    public RetentionSection Retention { get; set; } = new();
 
     /// <summary>Other nodes write to the same store.</summary>
     public bool SharedStore => Store == "postgres";
@@ -121,6 +122,12 @@ public sealed class ChatOptions
     {
         /// <summary>Prefix of every Redis key and channel, so several clusters can share one Redis.</summary>
         [Required, RegularExpression(@"^[A-Za-z0-9_.:-]{1,64}\z")] public string Prefix { get; set; } = "cometchat";
+    }
+
+    public sealed class RetentionSection
+    {
+        /// <summary>Message bodies older than this many days are erased (rows and cursors stay); 0 keeps everything.</summary>
+        [Range(0, 36_500)] public int Days { get; set; }
     }
 
     public sealed class SupportSection

@@ -41,12 +41,28 @@ internal interface IUserStore
     Task<bool> RoomExistsAsync(string room, CancellationToken ct);
     Task<bool> IsMemberAsync(string room, string user, CancellationToken ct);
     Task<SupportSession?> GetSessionAsync(long sid, CancellationToken ct);
+    /// <summary>What decides whether a token of <paramref name="user"/> (SHA-256 <paramref name="tokenHash"/>) still holds.</summary>
+    Task<TokenState> GetTokenStateAsync(string user, string tokenHash, CancellationToken ct);
 }
+
+/// <summary>Tokens issued before <see cref="TokensAfter"/> (epoch ms) are void; <see cref="Revoked"/>: this token was logged out.</summary>
+internal sealed record TokenState(long? TokensAfter, long? DeletedAt, long Revocations)
+{
+    public bool Revoked => Revocations > 0;
+}
+
+/// <summary>
+/// Which message bodies to erase (one store operation for account deletion, retention and, later, recall): any
+/// combination of one message, a sender, and a sent-before time (epoch ms), at most <see cref="Limit"/> messages,
+/// of the <see cref="MessageKinds.Erasable"/> kinds, not yet erased.
+/// </summary>
+internal sealed record MessageErasure(long? Mid = null, string? Sender = null, long? SentBefore = null, int Limit = int.MaxValue);
 
 /// <summary>Which table of names: users or rooms.</summary>
 internal enum NameKind { User, Room }
 
-internal sealed record UserRecord(string Name, string? PasswordHash, long CreatedAt);
+/// <summary>A user; tokens issued at or before <see cref="TokensAfter"/> (epoch ms) are void.</summary>
+internal sealed record UserRecord(string Name, string? PasswordHash, long CreatedAt, long? TokensAfter);
 internal sealed record RoomInfo(string Name, long Members);
 internal sealed record SupportSession(long Sid, string Customer, string? Agent, long OpenedAt, long? ClosedAt);
 
@@ -98,6 +114,22 @@ internal interface IWriteTransaction : IDisposable
     /// so nothing it sent or received is lost; <paramref name="to"/> must be free.
     /// </summary>
     void Rename(NameKind kind, string from, string to);
+
+    /// <summary>Voids every token of <paramref name="user"/> issued before <paramref name="at"/> (epoch ms).</summary>
+    void RevokeTokens(string user, long at);
+    /// <summary>Voids one token (by its SHA-256) until <paramref name="expiresAt"/>, when it would have expired anyway.</summary>
+    void RevokeToken(string tokenHash, string user, long expiresAt);
+    /// <summary>Forgets revocations of tokens that have expired since.</summary>
+    void PurgeRevokedTokens(long now);
+    /// <summary>Marks the account deleted (its name stays taken), without a password and with every token void.</summary>
+    void DeleteUser(string user, long at);
+    /// <summary>The rooms <paramref name="user"/> is a member of.</summary>
+    IReadOnlyList<string> RoomsOf(string user);
+    /// <summary>
+    /// Empties the bodies of the messages <paramref name="what"/> names, keeping each row, mid and feed entry, so cursors
+    /// and history stay whole; answers how many were erased. The one place message content is erased.
+    /// </summary>
+    int EraseMessages(MessageErasure what, long erasedAt);
 
     void Savepoint();
     void ReleaseSavepoint();

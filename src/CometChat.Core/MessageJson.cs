@@ -34,6 +34,7 @@ internal static class MessageJson
         w.WriteNumber("sentAt", m.SentAt);
         if (m.Ref is { } r) w.WriteNumber("ref", r);
         if (m.Sid is { } s) w.WriteNumber("sid", s);
+        if (m.ErasedAt is not null) w.WriteBoolean("erased", true);
         w.WriteEndObject();
     }
 }

@@ -68,6 +68,7 @@ internal sealed partial class MessageWriter : BackgroundService
     private void RunBatch(List<WorkItem> batch)
     {
         var appended = new List<Appended>();
+        var erased = false;
         try
         {
             using var tx = new RecordingTransaction(_store.BeginWrite(), appended);
@@ -88,6 +89,7 @@ internal sealed partial class MessageWriter : BackgroundService
                 }
             }
             tx.Commit();
+            erased = tx.Erased;
         }
         catch (Exception e)
         {
@@ -98,6 +100,8 @@ internal sealed partial class MessageWriter : BackgroundService
             return;
         }
 
+        // An erased body may sit in the cache: drop it all (erasing is rare); readers then read the store.
+        if (erased) _recent.Reset(_head.Value);
         if (appended.Count > 0)
         {
             // Cache, then head, then wake: a reader that sees the new head finds the messages cached.
@@ -171,6 +175,19 @@ internal sealed partial class MessageWriter : BackgroundService
         public IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton) => inner.NamesWithSkeleton(kind, skeleton);
         public IReadOnlyList<string[]> SkeletonCollisions(NameKind kind) => inner.SkeletonCollisions(kind);
         public void Rename(NameKind kind, string from, string to) => inner.Rename(kind, from, to);
+        public void RevokeTokens(string user, long at) => inner.RevokeTokens(user, at);
+        public void RevokeToken(string tokenHash, string user, long expiresAt) => inner.RevokeToken(tokenHash, user, expiresAt);
+        public void PurgeRevokedTokens(long now) => inner.PurgeRevokedTokens(now);
+        public void DeleteUser(string user, long at) => inner.DeleteUser(user, at);
+        public IReadOnlyList<string> RoomsOf(string user) => inner.RoomsOf(user);
+        public int EraseMessages(MessageErasure what, long erasedAt)
+        {
+            var erased = inner.EraseMessages(what, erasedAt);
+            if (erased > 0) Erased = true;
+            return erased;
+        }
+        /// <summary>Bodies were erased in this batch: the recent-messages cache must forget what it holds.</summary>
+        public bool Erased { get; private set; }
         public void Savepoint() => inner.Savepoint();
         public void ReleaseSavepoint() => inner.ReleaseSavepoint();
         public void RollbackToSavepoint() => inner.RollbackToSavepoint();

@@ -53,14 +53,19 @@ internal sealed class Rooms(MessageWriter writer, IUserStore users, Presence pre
         return writer.RunAsync(tx =>
         {
             if (!tx.RoomExists(room)) throw new ChatException(ChatError.NotFound($"'room': no room is named '#{room}'."));
-            // Members before leaving: the leaver gets their own leave message, and nothing after it.
-            var members = tx.RoomMembers(room);
-            if (!members.Contains(user)) return new RoomChange(room, false, null, members.Count);
-            tx.RemoveMember(room, user);
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var m = tx.Append(Draft(user, room, MessageKinds.Leave, "left", now, client), members, Conversations.Room(room));
-            return new RoomChange(room, false, m, members.Count - 1);
+            return Leave(tx, user, room, time.GetUtcNow().ToUnixTimeMilliseconds(), client);
         });
+    }
+
+    /// <summary>Inside the writer: <paramref name="user"/> leaves <paramref name="room"/> (a leave message to the members), if a member.</summary>
+    public static RoomChange Leave(IWriteTransaction tx, string user, string room, long now, string? client = null)
+    {
+        // Members before leaving: the leaver gets their own leave message, and nothing after it.
+        var members = tx.RoomMembers(room);
+        if (!members.Contains(user)) return new RoomChange(room, false, null, members.Count);
+        tx.RemoveMember(room, user);
+        var m = tx.Append(Draft(user, room, MessageKinds.Leave, "left", now, client), members, Conversations.Room(room));
+        return new RoomChange(room, false, m, members.Count - 1);
     }
 
     /// <summary>One page of rooms in name order after <paramref name="after"/>; with <paramref name="mine"/>, only the user's.</summary>

@@ -93,12 +93,22 @@ internal sealed partial class SupportDesk : IHostedService
             var s = tx.GetSession(sid.Value) ?? throw NoSuchSession(sid.Value);
             if (s.Customer != user && s.Agent != user)
                 throw new ChatException(ChatError.Forbidden($"'sid': session {s.Sid} is not yours to close."));
-            if (s.ClosedAt is not null) return new SessionChange(s, null);
-            var now = Now();
-            tx.CloseSession(s.Sid, now);
-            var after = s with { ClosedAt = now };
-            return new SessionChange(after, Announce(tx, after, "closed by " + user, s.Agent is null ? [s.Customer] : [s.Customer, s.Agent]));
+            return Close(tx, s, user, Now());
         });
+    }
+
+    /// <summary>Inside the writer: closes <paramref name="customer"/>'s open session, if any, as closed by them (their account is going).</summary>
+    public void CloseOpenSessionOf(IWriteTransaction tx, string customer, long now)
+    {
+        if (tx.OpenSessionOf(customer) is { } s) Close(tx, s, customer, now);
+    }
+
+    private SessionChange Close(IWriteTransaction tx, SupportSession s, string by, long now)
+    {
+        if (s.ClosedAt is not null) return new SessionChange(s, null);
+        tx.CloseSession(s.Sid, now);
+        var after = s with { ClosedAt = now };
+        return new SessionChange(after, Announce(tx, after, "closed by " + by, s.Agent is null ? [s.Customer] : [s.Customer, s.Agent], now));
     }
 
     /// <summary>Inside the writer: the open session <paramref name="sid"/>, or a 404/403 naming 'sid'.</summary>

@@ -34,6 +34,7 @@ internal static class ChatServices
         services.AddSingleton<Feed>();
         services.AddSingleton<IMessageRoute, DirectRoute>();
         services.AddSingleton<MessageSender>();
+        services.AddSingleton<TokenHolders>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<ReservedNames>();
         services.AddSingleton<NameMigration>();
@@ -41,6 +42,8 @@ internal static class ChatServices
         services.AddSingleton<Accounts>();
         services.AddHostedService(sp => sp.GetRequiredService<Accounts>()); // releases reserved names' first-login passwords at start
         services.AddSingleton<Receipts>();
+        services.AddSingleton<Retention>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retention>());
         services.AddSingleton<Typing>();
         services.AddChatFeatures();
         services.AddChatTransports();
@@ -79,5 +82,6 @@ internal static class ChatServices
         services.AddSingleton<IWakeUpBus, RedisWakeUpBus>();
         services.AddSingleton<IClusterPresence, RedisPresence>();
         services.AddSingleton<ISharedRateLimits, RedisRateLimits>();
+        services.AddSingleton<IClusterRevocations, RedisRevocations>();
     }
 }

@@ -79,15 +79,29 @@ internal sealed class ChatRequest
         Get(name) is { Length: > 0 } v ? v : throw new ChatException(ChatError.BadRequest($"'{name}' is required."));
 
     /// <summary>The authenticated user: Bearer header, else <c>token</c> in the query or body. Never a cookie.</summary>
-    public async Task<string> UserAsync()
+    public async Task<string> UserAsync() => (await TokenAsync()).User;
+
+    /// <summary>
+    /// The request's validated token. The request is held under it until it ends, so revoking the token (logout,
+    /// password change, deletion) aborts it: a parked poll, a stream or a WebSocket does not outlive its token.
+    /// </summary>
+    public async Task<AuthenticatedToken> TokenAsync()
     {
-        if (Context.Items.TryGetValue("chat.user", out var cached) && cached is string u) return u;
+        if (Token is { } done) return done;
         var token = TokenOf();
         if (string.IsNullOrEmpty(token)) throw new ChatException(ChatError.Unauthorized("A token is required: 'Authorization: Bearer <token>' or 'token='."));
-        var user = await Context.RequestServices.GetRequiredService<Accounts>().AuthenticateAsync(token);
-        Context.Items["chat.user"] = user;
-        return user;
+        var authenticated = await Context.RequestServices.GetRequiredService<Accounts>().AuthenticateAsync(token);
+        Holder = Context.RequestServices.GetRequiredService<TokenHolders>().Track(authenticated.User, authenticated.Hash, Context.Abort);
+        Context.Response.RegisterForDispose(Holder);
+        Token = authenticated;
+        return authenticated;
     }
+
+    /// <summary>Set by <see cref="TokenAsync"/>.</summary>
+    public AuthenticatedToken? Token { get; private set; }
+
+    /// <summary>This request as a holder of its token (so a revocation it asks for can spare it).</summary>
+    public TokenHolders.Holder? Holder { get; private set; }
 
     private string? TokenOf()
     {

@@ -12,7 +12,10 @@ internal abstract class SqlReadStore
     // Column order matches Message's constructor, which Dapper binds by position and type.
     public const string MessageColumns =
         "m.mid AS Mid, m.id AS Id, m.sender AS \"From\", m.recipient AS \"To\", m.kind AS Kind, m.body AS Body, " +
-        "m.sent_at AS SentAt, m.ref AS Ref, m.sid AS Sid, m.client AS Client";
+        "m.sent_at AS SentAt, m.ref AS Ref, m.sid AS Sid, m.client AS Client, m.erased_at AS ErasedAt";
+
+    // Column order matches UserRecord's constructor.
+    public const string UserColumns = "name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt, tokens_after AS TokensAfter";
 
     public const string SessionColumns = "sid AS Sid, customer AS Customer, agent AS Agent, opened_at AS OpenedAt, closed_at AS ClosedAt";
 
@@ -45,7 +48,7 @@ internal abstract class SqlReadStore
 
     public async Task<UserRecord?> GetUserAsync(string name, CancellationToken ct) =>
         (await QueryAsync<UserRecord>(
-            "SELECT name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt FROM users WHERE name = @name",
+            $"SELECT {SqlReadStore.UserColumns} FROM users WHERE name = @name",
             new { name }, ct)).FirstOrNull();
 
     public Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(string? after, int limit, string? member, CancellationToken ct) =>
@@ -63,6 +66,9 @@ internal abstract class SqlReadStore
 
     public async Task<bool> IsMemberAsync(string room, string user, CancellationToken ct) =>
         (await QueryAsync<long>("SELECT count(*) FROM members WHERE room = @room AND \"user\" = @user", new { room, user }, ct))[0] > 0;
+
+    public async Task<TokenState> GetTokenStateAsync(string user, string tokenHash, CancellationToken ct) =>
+        (await QueryAsync<TokenState>(AccountStatements.TokenStateSql, new { user, tokenHash }, ct))[0];
 
     public async Task<SupportSession?> GetSessionAsync(long sid, CancellationToken ct) =>
         (await QueryAsync<SupportSession>($"SELECT {SessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, ct)).FirstOrNull();

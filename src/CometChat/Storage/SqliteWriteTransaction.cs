@@ -73,7 +73,7 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
 
     public UserRecord? GetUser(string name) =>
         _c.QueryFirstOrDefault<UserRecord>(
-            "SELECT name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt FROM users WHERE name = @name",
+            $"SELECT {SqlReadStore.UserColumns} FROM users WHERE name = @name",
             new { name }, _tx);
 
     public void CreateUser(string name, string? passwordHash, long createdAt) =>
@@ -140,6 +140,13 @@ internal sealed class SqliteWriteTransaction : IWriteTransaction
     public IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton) => NameStatements.WithSkeleton(_c, _tx, null, kind, skeleton);
     public IReadOnlyList<string[]> SkeletonCollisions(NameKind kind) => NameStatements.Collisions(_c, _tx, null, kind);
     public void Rename(NameKind kind, string from, string to) => NameStatements.Rename(_c, _tx, null, kind, from, to);
+
+    public void RevokeTokens(string user, long at) => AccountStatements.RevokeTokens(_c, _tx, null, user, at);
+    public void RevokeToken(string tokenHash, string user, long expiresAt) => AccountStatements.RevokeToken(_c, _tx, null, tokenHash, user, expiresAt);
+    public void PurgeRevokedTokens(long now) => AccountStatements.PurgeRevokedTokens(_c, _tx, null, now);
+    public void DeleteUser(string user, long at) => AccountStatements.DeleteUser(_c, _tx, null, user, at);
+    public IReadOnlyList<string> RoomsOf(string user) => AccountStatements.RoomsOf(_c, _tx, null, user);
+    public int EraseMessages(MessageErasure what, long erasedAt) => AccountStatements.EraseMessages(_c, _tx, null, what, erasedAt);
 
     public void Savepoint() => _w.Savepoint.ExecuteNonQuery();
     public void ReleaseSavepoint() => _w.Release.ExecuteNonQuery();

@@ -19,6 +19,22 @@ public sealed class ClusterFeatureTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
+    public async Task ALogoutOnOneNodeEndsTheTokenAndItsParkedPollOnEveryNode()
+    {
+        var alice = await _cluster[0].LoginAsync("alice");
+        var onOther = alice.On(_cluster[2]);
+        (await onOther.GetAsync("api/me")).Str("user").ShouldBe("alice"); // cached as valid on node 2
+        var parked = onOther.RawGetAsync($"api/poll?since={alice.Cursor}&timeout=60");
+        while (_cluster[2].Get<ChatStats>().ParkedPolls < 1) await Task.Delay(5);
+
+        await alice.PostAsync("api/logout");
+        // The backplane tells node 2 at once: its parked poll is cut and its cache forgets the token.
+        await Should.ThrowAsync<HttpRequestException>(parked.DefaultTimeout());
+        (await onOther.GetAsync("api/me", HttpStatusCode.Unauthorized)).Detail().ShouldContain("revoked");
+        (await alice.On(_cluster[1]).GetAsync("api/me", HttpStatusCode.Unauthorized)).Detail().ShouldContain("revoked");
+    }
+
+    [Fact]
     public async Task ARoomMessageWakesMembersOnEveryNode()
     {
         var alice = await _cluster[0].LoginAsync("alice");

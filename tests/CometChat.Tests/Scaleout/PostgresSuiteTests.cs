@@ -68,3 +68,8 @@ public sealed class ValidationSlipOnPostgresTests : Security.ValidationSlipTests
 {
     protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
 }
+
+public sealed class SessionEndOnPostgresTests : Security.SessionEndTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}

@@ -67,7 +67,7 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
 
     public UserRecord? GetUser(string name) =>
         Run(() => _c.QueryFirstOrDefault<UserRecord>(
-            "SELECT name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt FROM users WHERE name = @name",
+            $"SELECT {SqlReadStore.UserColumns} FROM users WHERE name = @name",
             new { name }, _tx, _timeout));
 
     public void CreateUser(string name, string? passwordHash, long createdAt) =>
@@ -138,6 +138,13 @@ internal sealed class PostgresWriteTransaction : IWriteTransaction
     public IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton) => Run(() => NameStatements.WithSkeleton(_c, _tx, _timeout, kind, skeleton));
     public IReadOnlyList<string[]> SkeletonCollisions(NameKind kind) => Run(() => NameStatements.Collisions(_c, _tx, _timeout, kind));
     public void Rename(NameKind kind, string from, string to) => Run(() => { NameStatements.Rename(_c, _tx, _timeout, kind, from, to); return true; });
+
+    public void RevokeTokens(string user, long at) => Run(() => { AccountStatements.RevokeTokens(_c, _tx, _timeout, user, at); return true; });
+    public void RevokeToken(string tokenHash, string user, long expiresAt) => Run(() => { AccountStatements.RevokeToken(_c, _tx, _timeout, tokenHash, user, expiresAt); return true; });
+    public void PurgeRevokedTokens(long now) => Run(() => { AccountStatements.PurgeRevokedTokens(_c, _tx, _timeout, now); return true; });
+    public void DeleteUser(string user, long at) => Run(() => { AccountStatements.DeleteUser(_c, _tx, _timeout, user, at); return true; });
+    public IReadOnlyList<string> RoomsOf(string user) => Run(() => AccountStatements.RoomsOf(_c, _tx, _timeout, user));
+    public int EraseMessages(MessageErasure what, long erasedAt) => Run(() => AccountStatements.EraseMessages(_c, _tx, _timeout, what, erasedAt));
 
     public void Savepoint() => Run(() => { _tx.Save(SavepointName); return true; });
     public void ReleaseSavepoint() => Run(() => { _tx.Release(SavepointName); return true; });

@@ -77,3 +77,18 @@ CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
 -- Receipt ids (receipt:REF:STATE) are the server's; a client message that took one before clients were refused
 -- such ids gives it back (keeping its own id behind a 'client-' prefix), so the real receipt can be stored.
 UPDATE messages SET id = 'client-' || id WHERE kind <> 'receipt' AND substr(id, 1, 8) = 'receipt:';
+
+-- version: 5
+-- Ending sessions and erasing (issue 11): tokens issued before users.tokens_after (epoch ms) are void (password
+-- change, log out everywhere, account deletion); single tokens revoked by logout are kept until they expire; a
+-- deleted account keeps its row (its name stays taken) with deleted_at; an erased message keeps its row, mid and
+-- place in every feed and history, with an empty body and erased_at (account deletion, Chat:Retention:Days).
+ALTER TABLE users ADD COLUMN tokens_after bigint NULL;
+ALTER TABLE users ADD COLUMN deleted_at bigint NULL;
+CREATE TABLE revoked_tokens (
+    token_hash text COLLATE "C" PRIMARY KEY,
+    "user"     text COLLATE "C" NOT NULL,
+    expires_at bigint NOT NULL
+);
+ALTER TABLE messages ADD COLUMN erased_at bigint NULL;
+CREATE INDEX messages_sent_at ON messages (sent_at) WHERE erased_at IS NULL;

@@ -15,7 +15,7 @@ namespace CometChat.Transports.Socket;
 /// connection to <c>\0</c>-terminated frames. A client that sends no AUTH within Chat:Socket:AuthSeconds, or is
 /// silent for Chat:Socket:IdleSeconds after it, is closed.
 /// </summary>
-internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed feed, FeedWaiters waiters, ClientCommands commands,
+internal sealed partial class SocketConnectionHandler(Accounts accounts, TokenHolders holders, Feed feed, FeedWaiters waiters, ClientCommands commands,
     IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SocketConnectionHandler> log) : ConnectionHandler
 {
     private readonly ChatOptions _options = options.Value;
@@ -52,14 +52,16 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
                 return;
             }
 
-            var (user, cursor, refusal) = await AuthenticateAsync(text);
-            if (user is null)
+            var (token, cursor, refusal) = await AuthenticateAsync(text);
+            if (token is null)
             {
                 LogRefused(log, connection.RemoteEndPoint, refusal!);
                 await RefuseAsync(output, refusal!, terminator);
                 return;
             }
-            await ServeAsync(connection, user, cursor, terminator, idle, closing.Token);
+            // Held under its token: revoking it (logout, password change, deletion) closes the socket.
+            using var holder = holders.Track(token.User, token.Hash, connection.Abort);
+            await ServeAsync(connection, token.User, cursor, terminator, idle, closing.Token);
         }
         catch (OperationCanceledException)
         {
@@ -117,7 +119,7 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
         }
     }
 
-    private async Task<(string? User, Cursor Cursor, string? Refusal)> AuthenticateAsync(string line)
+    private async Task<(AuthenticatedToken? Token, Cursor Cursor, string? Refusal)> AuthenticateAsync(string line)
     {
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length is < 2 or > 3 || parts[0] != "AUTH") return (null, default, "expected 'AUTH <token> [since]'");
