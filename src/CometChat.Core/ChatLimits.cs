@@ -15,7 +15,7 @@ namespace CometChat.Core;
 internal sealed partial class ChatLimits : IDisposable
 {
     private readonly ChatOptions.LimitsSection _o;
-    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByIp, _connectionsByIp, _roomChanges, _roomCreations;
+    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByIp, _connectionsByIp, _roomChanges, _roomCreations, _refusalsByIp;
     private readonly Dictionary<string, int> _openByIp = new(StringComparer.Ordinal);
     private readonly ISharedRateLimits? _shared;
     private readonly SharedWindow _sendWindow, _typingWindow, _loginIpWindow, _roomChangeWindow, _roomCreationWindow;
@@ -37,6 +37,7 @@ internal sealed partial class ChatLimits : IDisposable
         _typing = Bucket(_o.TypingPerSecond, _o.TypingPerSecond * 4);
         _loginsByIp = Window(_o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _connectionsByIp = Bucket(_o.NewConnectionsPerSecondPerIp, _o.NewConnectionsPerSecondPerIp * 4);
+        _refusalsByIp = Bucket(_o.NewConnectionsPerSecondPerIp, _o.NewConnectionsPerSecondPerIp);
     }
 
     public bool Enabled => _o.Enabled;
@@ -57,21 +58,45 @@ internal sealed partial class ChatLimits : IDisposable
         if (ip is not null) Check(_loginsByIp, _loginIpWindow, ip, "Too many login attempts from your address; wait before trying again.");
     }
 
-    /// <summary>A new TCP connection from <paramref name="ip"/>: false when its rate or its concurrent cap is exceeded.</summary>
-    public bool TryOpenConnection(string ip)
+    /// <summary>
+    /// A new TCP connection from <paramref name="ip"/>. Over its rate or its concurrent cap it is refused with an answer
+    /// (<see cref="Admission.Answer"/>: a 429 or an ERR line, then closed), while refusals themselves stay within the
+    /// same rate; a flood beyond that is dropped unanswered, which costs nothing.
+    /// </summary>
+    public Admission OpenConnection(string ip)
     {
-        if (!_o.Enabled) return true;
+        if (!_o.Enabled) return Admission.Admit;
+        int retry;
         using (var lease = _connectionsByIp.AttemptAcquire(ip))
-            if (!lease.IsAcquired) return false;
-        lock (_openByIp)
         {
-            var open = _openByIp.GetValueOrDefault(ip);
-            if (open >= _o.MaxConnectionsPerIp) return false;
-            _openByIp[ip] = open + 1;
+            retry = lease.IsAcquired ? 0 : lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 1;
         }
-        return true;
+        if (retry == 0)
+        {
+            lock (_openByIp)
+            {
+                var open = _openByIp.GetValueOrDefault(ip);
+                if (open < _o.MaxConnectionsPerIp)
+                {
+                    _openByIp[ip] = open + 1;
+                    return Admission.Admit;
+                }
+            }
+        }
+        using var refusal = _refusalsByIp.AttemptAcquire(ip);
+        return refusal.IsAcquired ? Admission.Answer(Math.Max(1, retry)) : Admission.Drop;
     }
 
+    /// <summary>What to do with a new connection: serve it, answer it "too many" (after how many seconds to retry), or drop it.</summary>
+    internal readonly record struct Admission(bool Admitted, int RetryAfterSeconds)
+    {
+        public static readonly Admission Admit = new(true, 0);
+        public static readonly Admission Drop = new(false, 0);
+        public static Admission Answer(int retryAfterSeconds) => new(false, retryAfterSeconds);
+        public bool Answered => !Admitted && RetryAfterSeconds > 0;
+    }
+
+    /// <summary>Only for an admitted connection, when it closes.</summary>
     public void CloseConnection(string ip)
     {
         if (!_o.Enabled) return;
@@ -135,6 +160,7 @@ internal sealed partial class ChatLimits : IDisposable
         _connectionsByIp.Dispose();
         _roomChanges.Dispose();
         _roomCreations.Dispose();
+        _refusalsByIp.Dispose();
     }
 }
 

@@ -42,6 +42,11 @@ public sealed class ChatOptions
     {
         public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5000;
+        /// <summary>
+        /// Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: behind them a request's address
+        /// is the client's, for the per-address limits. Empty: X-Forwarded-For is ignored (anyone can write it).
+        /// </summary>
+        public string[] TrustedProxies { get; set; } = [];
     }
 
     public sealed class AuthSection
@@ -105,8 +110,13 @@ public sealed class ChatOptions
         [Range(1, 86_400)] public int LoginMaxDelaySeconds { get; set; } = 900;
         /// <summary>Login attempts per address per minute, any name: sized for an office of 300 behind one address signing in at 9:00.</summary>
         [Range(1, 100_000)] public int LoginsPerMinutePerIp { get; set; } = 600;
-        [Range(1, 100_000)] public int NewConnectionsPerSecondPerIp { get; set; } = 50;
-        [Range(1, 1_000_000)] public int MaxConnectionsPerIp { get; set; } = 500;
+        /// <summary>
+        /// New connections per address per second (bursts of four times that), and open connections per address. Sized
+        /// for an office of 300 behind one address opening the page at 9:00: 300 browsers × up to 6 connections each.
+        /// Connections from Chat:Http:TrustedProxies are exempt (they carry many clients; their requests are limited per client).
+        /// </summary>
+        [Range(1, 100_000)] public int NewConnectionsPerSecondPerIp { get; set; } = 200;
+        [Range(1, 1_000_000)] public int MaxConnectionsPerIp { get; set; } = 2000;
         [Range(1, 10_000_000)] public int MaxConnections { get; set; } = 50_000;
         [Range(1, 10_000_000)] public int MaxUpgradedConnections { get; set; } = 20_000;
         [Range(1024, 64 * 1024 * 1024)] public int MaxRequestBodyBytes { get; set; } = 64 * 1024;

@@ -40,17 +40,26 @@ public static class ChatApp
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(limits.BodyRateGraceSeconds));
 
             var connectionLimits = kestrel.ApplicationServices.GetRequiredService<ChatLimits>();
+            var proxies = kestrel.ApplicationServices.GetRequiredService<TrustedProxies>();
             var listeners = kestrel.ApplicationServices.GetRequiredService<ChatListeners>();
-            listeners.Http = Listen(kestrel, connectionLimits, options.Http.Address, options.Http.Port, _ => { });
+            listeners.Http = Listen(kestrel, options.Http.Address, options.Http.Port,
+                o => o.Use(next => connection => ConnectionRefusals.LimitAsync(connectionLimits, proxies, socket: false, next, connection)));
             if (options.Socket.Enabled)
-                listeners.Socket = Listen(kestrel, connectionLimits, options.Socket.Address, options.Socket.Port, l => l.UseConnectionHandler<SocketConnectionHandler>());
+                listeners.Socket = Listen(kestrel, options.Socket.Address, options.Socket.Port, o =>
+                {
+                    o.Use(next => connection => ConnectionRefusals.LimitAsync(connectionLimits, proxies, socket: true, next, connection));
+                    o.UseConnectionHandler<SocketConnectionHandler>();
+                });
         });
 
         var app = builder.Build();
         app.Services.GetRequiredService<ChatMetrics>(); // publish the meter from the start
         app.UseMiddleware<ErrorMiddleware>();
+        var proxies = app.Services.GetRequiredService<TrustedProxies>();
+        if (proxies.Any) app.UseForwardedHeaders(proxies.Options()); // before anything reads the client's address
         app.UseApiHeaders();
         app.UseCors();
+        app.UseConnectionRefusals();
         // Protocol pings keep proxies from idling the socket out; a client that stops answering them is aborted.
         var heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = heartbeat, KeepAliveTimeout = heartbeat });
@@ -60,32 +69,18 @@ public static class ChatApp
         return app;
     }
 
-    private static ListenOptions Listen(KestrelServerOptions kestrel, ChatLimits limits, string address, int port, Action<ListenOptions> configure)
+    private static ListenOptions Listen(KestrelServerOptions kestrel, string address, int port, Action<ListenOptions> configure)
     {
         ListenOptions? captured = null;
         void Capture(ListenOptions o)
         {
             captured = o;
-            o.Use(next => connection => PerIpConnectionLimit(limits, next, connection)); // first, before any handler
             configure(o);
         }
         if (address is "localhost" && port != 0) kestrel.ListenLocalhost(port, Capture);
         else if (address is "*" or "0.0.0.0" or "any") kestrel.ListenAnyIP(port, Capture);
         else kestrel.Listen(address is "localhost" ? IPAddress.Loopback : IPAddress.Parse(address), port, Capture);
         return captured!;
-    }
-
-    /// <summary>New connections per IP per second and concurrent connections per IP; over either, the connection is dropped.</summary>
-    private static async Task PerIpConnectionLimit(ChatLimits limits, ConnectionDelegate next, ConnectionContext connection)
-    {
-        var ip = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown";
-        if (!limits.TryOpenConnection(ip))
-        {
-            connection.Abort(new ConnectionAbortedException("Too many connections from this address."));
-            return;
-        }
-        try { await next(connection); }
-        finally { limits.CloseConnection(ip); }
     }
 }
 

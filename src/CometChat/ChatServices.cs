@@ -48,6 +48,7 @@ internal static class ChatServices
         services.AddChatFeatures();
         services.AddChatTransports();
         services.AddChatCors(chat);
+        services.AddSingleton<TrustedProxies>();
         return services;
     }
 

@@ -51,12 +51,16 @@ internal abstract class SqlReadStore
             $"SELECT {SqlReadStore.UserColumns} FROM users WHERE name = @name",
             new { name }, ct)).FirstOrNull();
 
-    public Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(string? after, int limit, string? member, CancellationToken ct) =>
-        QueryAsync<RoomInfo>(
+    public async Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(string? after, int limit, string? member, CancellationToken ct)
+    {
+        // Untyped rows: with no rows SQLite reports the count column as a blob, which Dapper cannot bind to RoomInfo.
+        var rows = await QueryAsync<dynamic>(
             "SELECT r.name AS Name, (SELECT count(*) FROM members WHERE room = r.name) AS Members FROM rooms r " +
             (member is null ? "" : "JOIN members mine ON mine.room = r.name AND mine.\"user\" = @member ") +
             "WHERE r.name > @after ORDER BY r.name LIMIT @limit",
             new { after = after ?? "", limit, member }, ct);
+        return [.. rows.Select(r => new RoomInfo((string)r.Name, (long)r.Members))];
+    }
 
     public Task<IReadOnlyList<string>> RoomMembersAsync(string room, CancellationToken ct) =>
         QueryAsync<string>("SELECT \"user\" FROM members WHERE room = @room ORDER BY \"user\"", new { room }, ct);
