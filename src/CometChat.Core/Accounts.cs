@@ -43,9 +43,9 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
             // Two first logins may race: the writer settles which one claimed the name.
             user = await writer.RunAsync(tx =>
             {
-                if (tx.GetUser(name) is { } existing) return existing;
+                if (tx.Users.GetUser(name) is { } existing) return existing;
                 Create(tx, name, hash, "name");
-                return tx.GetUser(name)!;
+                return tx.Users.GetUser(name)!;
             });
         }
         if (user.PasswordHash is null || !PasswordHash.Verify(password, user.PasswordHash)) throw WrongPassword(name, ip);
@@ -71,8 +71,8 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
         var now = Now();
         await writer.RunAsync(tx =>
         {
-            if (all) tx.RevokeTokens(token.User, now);
-            else tx.RevokeToken(token.Hash, token.User, token.ExpiresMs);
+            if (all) tx.Users.RevokeTokens(token.User, now);
+            else tx.Users.RevokeToken(token.Hash, token.User, token.ExpiresMs);
             return true;
         });
         tokens.Revoked(new TokenRevocation(token.User, all ? null : token.Hash), current);
@@ -92,8 +92,8 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
         var now = Now();
         await writer.RunAsync(tx =>
         {
-            tx.SetPassword(token.User, hash);
-            tx.RevokeTokens(token.User, now);
+            tx.Users.SetPassword(token.User, hash);
+            tx.Users.RevokeTokens(token.User, now);
             return true;
         });
         tokens.Revoked(new TokenRevocation(token.User, null), holder);
@@ -111,10 +111,10 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
         var now = Now();
         var erased = await writer.RunAsync(tx =>
         {
-            tx.DeleteUser(user, now);
-            foreach (var room in tx.RoomsOf(user)) Rooms.Leave(tx, user, room, now);
+            tx.Users.DeleteUser(user, now);
+            foreach (var room in tx.Rooms.RoomsOf(user)) Rooms.Leave(tx, user, room, now);
             desk.CloseOpenSessionOf(tx, user, now);
-            return tx.EraseMessages(new MessageErasure(Sender: user), now);
+            return tx.Messages.EraseMessages(new MessageErasure(Sender: user), now);
         });
         _known.TryRemove(user, out _);
         tokens.Revoked(new TokenRevocation(user, null), holder);
@@ -148,18 +148,18 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
         if (_known.ContainsKey(name)) return;
         await writer.RunAsync(tx =>
         {
-            if (!tx.UserExists(name)) Create(tx, name, null, "token");
+            if (!tx.Users.UserExists(name)) Create(tx, name, null, "token");
             return true;
         });
         _known.TryAdd(name, 0);
     }
 
     /// <summary>Inside the writer: a new user, unless the name looks like an existing or reserved one (403 naming <paramref name="param"/>).</summary>
-    private void Create(IWriteTransaction tx, string name, string? passwordHash, string param)
+    private void Create(IWrites tx, string name, string? passwordHash, string param)
     {
         var skeleton = LookAlikes.Check(tx, NameKind.User, name, param, reserved);
-        tx.CreateUser(name, passwordHash, Now());
-        tx.SetSkeleton(NameKind.User, name, skeleton);
+        tx.Users.CreateUser(name, passwordHash, Now());
+        tx.Names.SetSkeleton(NameKind.User, name, skeleton);
     }
 
     /// <summary>
@@ -173,8 +173,8 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
             var list = new List<string>();
             foreach (var name in reserved.All)
             {
-                if (tx.GetUser(name) is not { PasswordHash: not null }) continue;
-                tx.SetPassword(name, null);
+                if (tx.Users.GetUser(name) is not { PasswordHash: not null }) continue;
+                tx.Users.SetPassword(name, null);
                 list.Add(name);
             }
             return list;

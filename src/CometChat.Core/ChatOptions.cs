@@ -1,8 +1,15 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace CometChat;
 
-/// <summary>The <c>Chat</c> configuration section. Defaults live here and in appsettings.json only.</summary>
+/// <summary>
+/// The <c>Chat</c> configuration section. Defaults live here and in appsettings.json only. Every section is
+/// validated at start (<see cref="ChatOptionsValidator"/>, generated): a bad value stops the server with a
+/// message naming the setting. A list with a non-empty default starts empty and gets its default only when
+/// nothing is configured (<see cref="ApplyListDefaults"/>), because configuration binding appends to a list it
+/// finds filled: <c>Chat:Cors:Origins=["http://shop.example"]</c> must mean only that origin.
+/// </summary>
 public sealed class ChatOptions
 {
     public const string Section = "Chat";
@@ -19,20 +26,33 @@ public sealed class ChatOptions
     [Range(1, 1_000_000)] public int MaxBodyChars { get; set; } = 4000;
     [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 15;
     [Range(1, 10_000)] public int MaxParkedPerUser { get; set; } = 6;
-    /// <summary>Recently committed messages kept in memory so woken readers skip the store; 0 turns it off.</summary>
-    [Range(0, 10_000_000)] public int RecentMessages { get; set; } = 10_000;
+    /// <summary>
+    /// Memory for recently committed messages, so woken readers skip the store: a size in bytes, with an optional
+    /// unit (<c>64MiB</c>, <c>512KB</c>, <c>1GiB</c>); <c>0</c> turns it off.
+    /// </summary>
+    [ByteSize] public string RecentMessages { get; set; } = "32MiB";
+
+    /// <summary><see cref="RecentMessages"/> in bytes.</summary>
+    public long RecentMessagesBytes => ByteSizeAttribute.Parse(RecentMessages) ?? 0;
     public string StaticRoot { get; set; } = "static";
-    public HttpSection Http { get; set; } = new();
-    public AuthSection Auth { get; set; } = new();
-    public PollSection Poll { get; set; } = new();
-    public StreamSection Stream { get; set; } = new();
-    public SocketSection Socket { get; set; } = new();
-    public PresenceSection Presence { get; set; } = new();
-    public CorsSection Cors { get; set; } = new();
+    [ValidateObjectMembers] public HttpSection Http { get; set; } = new();
+    [ValidateObjectMembers] public AuthSection Auth { get; set; } = new();
+    [ValidateObjectMembers] public PollSection Poll { get; set; } = new();
+    [ValidateObjectMembers] public StreamSection Stream { get; set; } = new();
+    [ValidateObjectMembers] public SocketSection Socket { get; set; } = new();
+    [ValidateObjectMembers] public PresenceSection Presence { get; set; } = new();
+    [ValidateObjectMembers] public CorsSection Cors { get; set; } = new();
     public SupportSection Support { get; set; } = new();
-    public LimitsSection Limits { get; set; } = new();
-    public RedisSection Redis { get; set; } = new();
-    public RetentionSection Retention { get; set; } = new();
+    [ValidateObjectMembers] public LimitsSection Limits { get; set; } = new();
+    [ValidateObjectMembers] public RedisSection Redis { get; set; } = new();
+    [ValidateObjectMembers] public RetentionSection Retention { get; set; } = new();
+
+    /// <summary>Gives each list setting with a non-empty default that default when configuration named no item of it.</summary>
+    public ChatOptions ApplyListDefaults()
+    {
+        if (Cors.Origins.Length == 0) Cors.Origins = CorsSection.DefaultOrigins;
+        return this;
+    }
 
     /// <summary>Other nodes write to the same store.</summary>
     public bool SharedStore => Store == "postgres";
@@ -40,7 +60,7 @@ public sealed class ChatOptions
 
     public sealed class HttpSection
     {
-        public string Address { get; set; } = "localhost";
+        [Required] public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5000;
         /// <summary>
         /// Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: behind them a request's address
@@ -77,7 +97,7 @@ public sealed class ChatOptions
     public sealed class SocketSection
     {
         public bool Enabled { get; set; } = true;
-        public string Address { get; set; } = "localhost";
+        [Required] public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5001;
         [Range(256, 16 * 1024 * 1024)] public int MaxLineBytes { get; set; } = 64 * 1024;
         [Range(1, 86_400)] public int IdleSeconds { get; set; } = 120;
@@ -90,9 +110,19 @@ public sealed class ChatOptions
         [Range(0, 3600)] public int GraceSeconds { get; set; } = 10;
     }
 
-    public sealed class CorsSection
+    public sealed class CorsSection : IValidatableObject
     {
-        public string[] Origins { get; set; } = ["*"];
+        public static readonly string[] DefaultOrigins = ["*"];
+
+        /// <summary><c>*</c>, or origins like <c>http://shop.example</c>; also the Flash socket policy's domains. Default <c>*</c>.</summary>
+        public string[] Origins { get; set; } = [];
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            foreach (var origin in Origins)
+                if (origin != "*" && !(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/" && !origin.EndsWith('/')))
+                    yield return new ValidationResult($"Chat:Cors:Origins: '{origin}' is neither '*' nor an origin like 'http://shop.example'.", [nameof(Origins)]);
+        }
     }
 
     public sealed class LimitsSection
@@ -143,5 +173,37 @@ public sealed class ChatOptions
     public sealed class SupportSection
     {
         public string[] Agents { get; set; } = [];
+    }
+}
+
+/// <summary>The generated validator of <see cref="ChatOptions"/> and every nested section.</summary>
+[OptionsValidator]
+public sealed partial class ChatOptionsValidator : IValidateOptions<ChatOptions>;
+
+/// <summary>A size in bytes: digits, then optionally B, KB/KiB, MB/MiB or GB/GiB (all powers of 1024), case-insensitive.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ByteSizeAttribute : ValidationAttribute
+{
+    public ByteSizeAttribute() : base("{0} must be a size in bytes such as 33554432, 32MiB or 512KB (0 turns it off).") { }
+
+    public override bool IsValid(object? value) => value is string s && Parse(s) is not null;
+
+    public static long? Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var t = text.Trim();
+        var digits = 0;
+        while (digits < t.Length && char.IsAsciiDigit(t[digits])) digits++;
+        if (digits == 0 || !long.TryParse(t.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return null;
+        long unit = t[digits..].Trim().ToUpperInvariant() switch
+        {
+            "" or "B" => 1,
+            "KB" or "KIB" or "K" => 1L << 10,
+            "MB" or "MIB" or "M" => 1L << 20,
+            "GB" or "GIB" or "G" => 1L << 30,
+            _ => 0,
+        };
+        if (unit == 0 || n > long.MaxValue / unit) return null;
+        return n * unit;
     }
 }

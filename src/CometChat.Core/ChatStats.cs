@@ -23,8 +23,23 @@ internal sealed class ChatStats(TimeProvider time)
 
     public void SetStored(long count) => Interlocked.Exchange(ref _messagesStored, count);
 
-    public void ListenerOpened(ListenerKind kind) => Interlocked.Increment(ref Counter(kind));
-    public void ListenerClosed(ListenerKind kind) => Interlocked.Decrement(ref Counter(kind));
+    public void ListenerOpened(ListenerKind kind)
+    {
+        Interlocked.Increment(ref Counter(kind));
+        ListenersChanged?.Invoke();
+    }
+
+    public void ListenerClosed(ListenerKind kind)
+    {
+        Interlocked.Decrement(ref Counter(kind));
+        ListenersChanged?.Invoke();
+    }
+
+    /// <summary>
+    /// Raised after a poll parks or ends, or a stream or socket opens or closes: whoever must wait for that (a
+    /// test, before it sends) waits on this signal instead of polling the counters. Handlers must not block.
+    /// </summary>
+    public event Action? ListenersChanged;
 
     /// <summary>Messages handed to a client by any transport.</summary>
     public void Delivered(int count)

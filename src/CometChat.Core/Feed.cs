@@ -19,7 +19,7 @@ internal sealed class Feed(IMessageStore store, FeedHead feedHead, IWakeUpBus bu
         {
             return Cursor.Parse(value, Head, name) ?? new Cursor(Head);
         }
-        catch (ChatException e) when (feedHead.Shared && e.Error.Status == 409)
+        catch (ChatException e) when (feedHead.Shared && e.Error.Kind == ChatErrorKind.CursorAhead)
         {
             return Cursor.Parse(value, await feedHead.RefreshAsync(ct), name)!.Value;
         }
@@ -28,24 +28,29 @@ internal sealed class Feed(IMessageStore store, FeedHead feedHead, IWakeUpBus bu
     /// <summary>Catches up with other nodes' commits now (a no-op on one node).</summary>
     public Task<long> RefreshHeadAsync(CancellationToken ct) => feedHead.RefreshAsync(ct);
 
-    /// <summary>Every transport reads through here, so this is where deliveries are counted.</summary>
-    public async Task<FeedPage> ReadAfterAsync(string user, string? client, Cursor cursor, int limit, CancellationToken ct)
+    /// <summary>
+    /// Every transport reads through here, so this is where deliveries are counted. <paramref name="settled"/>: the
+    /// caller answers with this read and waits for no wake-up (a short poll), so on a shared store it first catches
+    /// up with commits of other nodes whose wake-ups may still be on their way (a mid another node just answered).
+    /// </summary>
+    public async Task<FeedPage> ReadAfterAsync(string user, string? client, Cursor cursor, int limit, CancellationToken ct, bool settled = false)
     {
-        var page = await ReadAsync(user, client, cursor, limit, ct);
+        var page = await ReadAsync(user, client, cursor, limit, settled, ct);
         stats.Delivered(page.Messages.Count);
         return page;
     }
 
-    private async Task<FeedPage> ReadAsync(string user, string? client, Cursor cursor, int limit, CancellationToken ct)
+    private async Task<FeedPage> ReadAsync(string user, string? client, Cursor cursor, int limit, bool settled, CancellationToken ct)
     {
         // Read the head first: every mid at or below it is committed and visible, so when the feed has
         // nothing up to it the cursor may move to it (and the next read can skip the store entirely).
         var head = Head;
         if (cursor.Mid >= head)
         {
-            // With other nodes writing and no live backplane to announce their commits, the head known here
-            // may be stale: one indexed max(mid) read keeps this fast path from hiding their messages.
-            if (!feedHead.Shared || bus.State == BusState.Up) return FeedPage.Empty(cursor);
+            // With other nodes writing, the head known here may be stale when no live backplane announces their
+            // commits, or when this read cannot wait for the announcement: one indexed max(mid) read keeps this
+            // fast path from hiding their messages.
+            if (!feedHead.Shared || (bus.State == BusState.Up && !settled)) return FeedPage.Empty(cursor);
             head = await feedHead.RefreshAsync(ct);
             if (cursor.Mid >= head) return FeedPage.Empty(cursor);
         }

@@ -13,12 +13,19 @@ internal interface IMessageRoute
     void Validate(string from, SendRequest req);
 
     /// <summary>Inside the transaction: the final draft, its recipients and its history key; throws ChatException.</summary>
-    RoutedMessage Route(IWriteTransaction tx, string from, SendRequest req, Message draft);
+    RoutedMessage Route(IWrites tx, string from, SendRequest req, Message draft);
 }
 
 internal sealed record SendRequest(string? To, string? Body, string? Id = null, string? Client = null, long? Sid = null);
 
-internal sealed record RoutedMessage(Message Draft, IReadOnlyCollection<string> Recipients, string Conversation);
+/// <summary>Where a routed message is stored: inbox rows of <paramref name="Recipients"/>, or (null) once on the timeline of room <c>Draft.To</c>.</summary>
+internal sealed record RoutedMessage(Message Draft, IReadOnlyCollection<string>? Recipients, string Conversation)
+{
+    public static RoutedMessage ToRoom(Message draft, string room) => new(draft with { To = "#" + room }, null, Conversations.Room(room));
+
+    public Message Store(IMessageWrites messages) =>
+        Recipients is null ? messages.AppendToRoom(Draft, Draft.To[1..]) : messages.Append(Draft, Recipients, Conversation);
+}
 
 /// <summary>A message to one user: both sides' feeds, one shared history.</summary>
 internal sealed class DirectRoute : IMessageRoute
@@ -27,10 +34,10 @@ internal sealed class DirectRoute : IMessageRoute
 
     public void Validate(string from, SendRequest req) => Names.User(req.To, "to");
 
-    public RoutedMessage Route(IWriteTransaction tx, string from, SendRequest req, Message draft)
+    public RoutedMessage Route(IWrites tx, string from, SendRequest req, Message draft)
     {
         var to = Names.User(req.To, "to");
-        if (!tx.UserExists(to)) throw new ChatException(ChatError.NotFound($"'to': no user is named '{to}'."));
+        if (!tx.Users.UserExists(to)) throw new ChatException(ChatError.NotFound($"'to': no user is named '{to}'."));
         return new RoutedMessage(draft with { To = to }, from == to ? [from] : [from, to], Conversations.Direct(from, to));
     }
 }

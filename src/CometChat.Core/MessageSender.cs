@@ -37,10 +37,9 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
         return writer.RunAsync(tx =>
         {
             // A fresh GUID cannot be a retry: only a client-chosen id needs the duplicate lookup.
-            if (!generated && tx.FindBySenderId(from, id) is { } existing) return new SendResult(existing, true);
+            if (!generated && tx.Messages.FindBySenderId(from, id) is { } existing) return new SendResult(existing, true);
             var draft = new Message(0, id, from, req.To, MessageKinds.Text, req.Body, Now(), Client: req.Client);
-            var routed = route.Route(tx, from, req, draft);
-            return new SendResult(tx.Append(routed.Draft, routed.Recipients, routed.Conversation), false);
+            return new SendResult(route.Route(tx, from, req, draft).Store(tx.Messages), false);
         });
     }
 

@@ -19,16 +19,19 @@ internal sealed partial class MessageWriter : BackgroundService
     private readonly RecentMessages _recent;
     private readonly ILogger<MessageWriter> _log;
     private readonly FeedHead _head;
+    private readonly RoomMembers _members;
 
-    public MessageWriter(IMessageStore store, FeedHead head, IWakeUpBus bus, ChatStats stats, RecentMessages recent, ILogger<MessageWriter> log)
+    public MessageWriter(IMessageStore store, FeedHead head, IWakeUpBus bus, ChatStats stats, RecentMessages recent, RoomMembers members, ILogger<MessageWriter> log)
     {
         _store = store;
         _head = head;
         _bus = bus;
         _stats = stats;
         _recent = recent;
+        _members = members;
         _log = log;
-        recent.Reset(head.Value);
+        // One node: the index of room members is this node's to keep. Shared store: other nodes change it too.
+        recent.Reset(head.Value, head.Shared ? [] : store.OpenMemberships());
         stats.SetStored(store.CountMessages());
     }
 
@@ -36,7 +39,7 @@ internal sealed partial class MessageWriter : BackgroundService
     public long Head => _head.Value;
 
     /// <summary>Runs <paramref name="work"/> in the next batch's transaction and answers after its commit.</summary>
-    public Task<T> RunAsync<T>(Func<IWriteTransaction, T> work)
+    public Task<T> RunAsync<T>(Func<IWrites, T> work)
     {
         var item = new WorkItem<T>(work);
         if (!_queue.Writer.TryWrite(item))
@@ -67,15 +70,15 @@ internal sealed partial class MessageWriter : BackgroundService
 
     private void RunBatch(List<WorkItem> batch)
     {
-        var appended = new List<Appended>();
+        IReadOnlyList<Appended> appended;
+        Dictionary<string, RoomWake>? rooms = null;
         var erased = false;
         try
         {
-            using var tx = new RecordingTransaction(_store.BeginWrite(), appended);
+            using var tx = _store.BeginWrite();
             foreach (var item in batch)
             {
                 tx.Savepoint();
-                var mark = appended.Count;
                 try
                 {
                     item.Run(tx);
@@ -84,10 +87,11 @@ internal sealed partial class MessageWriter : BackgroundService
                 catch (ChatException e)
                 {
                     tx.RollbackToSavepoint();
-                    appended.RemoveRange(mark, appended.Count - mark);
                     item.Fail(e);
                 }
             }
+            appended = tx.Appended;
+            rooms = RoomWakes(tx, appended);
             tx.Commit();
             erased = tx.Erased;
         }
@@ -101,97 +105,85 @@ internal sealed partial class MessageWriter : BackgroundService
         }
 
         // An erased body may sit in the cache: drop it all (erasing is rare); readers then read the store.
-        if (erased) _recent.Reset(_head.Value);
+        if (erased) _recent.Forget();
         if (appended.Count > 0)
         {
-            // Cache, then head, then wake: a reader that sees the new head finds the messages cached.
-            foreach (var a in appended) _recent.Add(a.Message, a.Recipients);
+            // Cache (and room members), then head, then wake: a reader that sees the new head finds the messages cached.
+            if (!_head.Shared) _recent.Add(appended);
             _head.Announce(appended[^1].Message.Mid);
             _stats.Stored(appended.Count);
             foreach (var a in appended)
-                _bus.Publish(new WakeUp(a.Recipients, a.Message.From, a.Message.Client, a.Message.Mid));
+                if (a.Recipients is { } users) _bus.Publish(new WakeUp(users, a.Message.From, a.Message.Client, a.Message.Mid));
+            if (rooms is not null)
+                foreach (var (room, w) in rooms)
+                    _bus.Publish(new WakeUp(w.Users(_members.Members(room)), w.Sender, w.SenderClient, w.Mid));
         }
         foreach (var item in batch) item.Complete();
+    }
+
+    /// <summary>
+    /// One wake-up per room per batch, however many messages it got: the members after the batch plus whoever
+    /// left during it (they still read their own leave message). Waking a joiner of a later mid too is harmless.
+    /// On a shared store the members come from the transaction: other nodes change membership as well.
+    /// </summary>
+    private Dictionary<string, RoomWake>? RoomWakes(IWriteTransaction tx, IReadOnlyList<Appended> appended)
+    {
+        Dictionary<string, RoomWake>? rooms = null;
+        foreach (var a in appended)
+        {
+            if (a.Room is not { } room) continue;
+            rooms ??= new Dictionary<string, RoomWake>(StringComparer.Ordinal);
+            if (!rooms.TryGetValue(room, out var w)) rooms[room] = w = new RoomWake(a.Message.From, a.Message.Client);
+            w.Add(a.Message);
+        }
+        if (rooms is not null && _head.Shared)
+            foreach (var (room, w) in rooms) w.Stored = tx.Rooms.Members(room);
+        return rooms;
+    }
+
+    private sealed class RoomWake(string sender, string? senderClient)
+    {
+        private List<string>? _leavers;
+
+        public string? Sender { get; private set; } = sender;
+        public string? SenderClient { get; private set; } = senderClient;
+        public long Mid { get; private set; }
+        public IReadOnlyCollection<string>? Stored { get; set; }
+
+        public void Add(Message m)
+        {
+            Mid = m.Mid;
+            // The echo rule holds only while every message of the room in this batch came from the same tab.
+            if (m.From != Sender || m.Client != SenderClient) Sender = SenderClient = null;
+            if (m.Kind == MessageKinds.Leave) (_leavers ??= []).Add(m.From);
+        }
+
+        public IReadOnlyCollection<string> Users(IReadOnlyCollection<string> indexed)
+        {
+            var members = Stored ?? indexed;
+            return _leavers is null ? members : [.. members, .. _leavers];
+        }
     }
 
     [LoggerMessage(1, LogLevel.Error, "A write batch of {Count} items failed; none was acknowledged")]
     private static partial void LogBatchFailed(ILogger logger, Exception e, int count);
 
-    private readonly record struct Appended(Message Message, IReadOnlyCollection<string> Recipients);
-
     private abstract class WorkItem
     {
-        public abstract void Run(IWriteTransaction tx);
+        public abstract void Run(IWrites tx);
         public abstract void Fail(Exception e);
         public abstract void Complete();
     }
 
-    private sealed class WorkItem<T>(Func<IWriteTransaction, T> work) : WorkItem
+    private sealed class WorkItem<T>(Func<IWrites, T> work) : WorkItem
     {
         private readonly TaskCompletionSource<T> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
         private bool _failed;
 
         public Task<T> Task => _tcs.Task;
-        public override void Run(IWriteTransaction tx) => _result = work(tx);
+        public override void Run(IWrites tx) => _result = work(tx);
         public override void Fail(Exception e) { _failed = true; _tcs.TrySetException(e); }
         public override void Complete() { if (!_failed) _tcs.TrySetResult(_result!); }
-    }
-
-    /// <summary>Notes every appended message so the batch can wake its recipients after the commit.</summary>
-    private sealed class RecordingTransaction(IWriteTransaction inner, List<Appended> appended) : IWriteTransaction
-    {
-        public Message Append(Message draft, IReadOnlyCollection<string> recipients, string conversation)
-        {
-            var m = inner.Append(draft, recipients, conversation);
-            appended.Add(new Appended(m, recipients));
-            return m;
-        }
-
-        public Message? FindBySenderId(string sender, string id) => inner.FindBySenderId(sender, id);
-        public Message? GetMessage(long mid) => inner.GetMessage(mid);
-        public bool IsRecipient(long mid, string user) => inner.IsRecipient(mid, user);
-        public bool UserExists(string name) => inner.UserExists(name);
-        public UserRecord? GetUser(string name) => inner.GetUser(name);
-        public void CreateUser(string name, string? passwordHash, long createdAt) => inner.CreateUser(name, passwordHash, createdAt);
-        public void SetPassword(string name, string? passwordHash) => inner.SetPassword(name, passwordHash);
-        public void SetSetting(string key, string value) => inner.SetSetting(key, value);
-        public bool RoomExists(string room) => inner.RoomExists(room);
-        public void CreateRoom(string room, string createdBy, long createdAt) => inner.CreateRoom(room, createdBy, createdAt);
-        public IReadOnlyList<string> RoomMembers(string room) => inner.RoomMembers(room);
-        public bool IsMember(string room, string user) => inner.IsMember(room, user);
-        public void AddMember(string room, string user, long joinedAt) => inner.AddMember(room, user, joinedAt);
-        public void RemoveMember(string room, string user) => inner.RemoveMember(room, user);
-        public SupportSession? OpenSessionOf(string customer) => inner.OpenSessionOf(customer);
-        public SupportSession? GetSession(long sid) => inner.GetSession(sid);
-        public IReadOnlyList<SupportSession> UnassignedSessions() => inner.UnassignedSessions();
-        public IReadOnlyDictionary<string, int> OpenSessionCounts() => inner.OpenSessionCounts();
-        public long CreateSession(string customer, string? agent, long openedAt) => inner.CreateSession(customer, agent, openedAt);
-        public void AssignSession(long sid, string agent) => inner.AssignSession(sid, agent);
-        public void CloseSession(long sid, long closedAt) => inner.CloseSession(sid, closedAt);
-        public IReadOnlyList<string> NamesWithoutSkeleton(NameKind kind, int limit) => inner.NamesWithoutSkeleton(kind, limit);
-        public void ClearSkeletons(NameKind kind) => inner.ClearSkeletons(kind);
-        public void SetSkeleton(NameKind kind, string name, string skeleton) => inner.SetSkeleton(kind, name, skeleton);
-        public IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton) => inner.NamesWithSkeleton(kind, skeleton);
-        public IReadOnlyList<string[]> SkeletonCollisions(NameKind kind) => inner.SkeletonCollisions(kind);
-        public void Rename(NameKind kind, string from, string to) => inner.Rename(kind, from, to);
-        public void RevokeTokens(string user, long at) => inner.RevokeTokens(user, at);
-        public void RevokeToken(string tokenHash, string user, long expiresAt) => inner.RevokeToken(tokenHash, user, expiresAt);
-        public void PurgeRevokedTokens(long now) => inner.PurgeRevokedTokens(now);
-        public void DeleteUser(string user, long at) => inner.DeleteUser(user, at);
-        public IReadOnlyList<string> RoomsOf(string user) => inner.RoomsOf(user);
-        public int EraseMessages(MessageErasure what, long erasedAt)
-        {
-            var erased = inner.EraseMessages(what, erasedAt);
-            if (erased > 0) Erased = true;
-            return erased;
-        }
-        /// <summary>Bodies were erased in this batch: the recent-messages cache must forget what it holds.</summary>
-        public bool Erased { get; private set; }
-        public void Savepoint() => inner.Savepoint();
-        public void ReleaseSavepoint() => inner.ReleaseSavepoint();
-        public void RollbackToSavepoint() => inner.RollbackToSavepoint();
-        public void Commit() => inner.Commit();
-        public void Dispose() => inner.Dispose();
     }
 }

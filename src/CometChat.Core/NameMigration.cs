@@ -18,9 +18,9 @@ internal sealed partial class NameMigration(MessageWriter writer, IUserStore use
         if (users.GetOrAddSetting("names.profile", Profile) != Profile)
             await writer.RunAsync(tx =>
             {
-                tx.ClearSkeletons(NameKind.User);
-                tx.ClearSkeletons(NameKind.Room);
-                tx.SetSetting("names.profile", Profile);
+                tx.Names.ClearSkeletons(NameKind.User);
+                tx.Names.ClearSkeletons(NameKind.Room);
+                tx.Users.SetSetting("names.profile", Profile);
                 return true;
             });
         foreach (var kind in new[] { NameKind.User, NameKind.Room })
@@ -40,24 +40,24 @@ internal sealed partial class NameMigration(MessageWriter writer, IUserStore use
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private int MigrateBatch(IWriteTransaction tx, NameKind kind, List<(string, string)> renamed)
+    private int MigrateBatch(IWrites tx, NameKind kind, List<(string, string)> renamed)
     {
-        var batch = tx.NamesWithoutSkeleton(kind, Batch);
+        var batch = tx.Names.NamesWithoutSkeleton(kind, Batch);
         foreach (var stored in batch)
         {
             var name = stored;
             if (!Names.TryNormalize(stored, out var enforced) || enforced != stored)
             {
                 name = Free(tx, kind, Names.Closest(stored, kind == NameKind.User ? "user" : "room"));
-                tx.Rename(kind, stored, name);
+                tx.Names.Rename(kind, stored, name);
                 renamed.Add((stored, name));
             }
-            tx.SetSkeleton(kind, name, Names.Skeleton(name));
+            tx.Names.SetSkeleton(kind, name, Names.Skeleton(name));
         }
         return batch.Count;
     }
 
-    private string Free(IWriteTransaction tx, NameKind kind, string candidate)
+    private string Free(IWrites tx, NameKind kind, string candidate)
     {
         var name = candidate;
         for (var i = 2; Taken(tx, kind, name); i++)
@@ -69,8 +69,8 @@ internal sealed partial class NameMigration(MessageWriter writer, IUserStore use
         return name;
     }
 
-    private bool Taken(IWriteTransaction tx, NameKind kind, string name) =>
-        kind == NameKind.User ? tx.UserExists(name) || reserved.IsReserved(name) || reserved.LookAlike(Names.Skeleton(name)) is not null : tx.RoomExists(name);
+    private bool Taken(IWrites tx, NameKind kind, string name) =>
+        kind == NameKind.User ? tx.Users.UserExists(name) || reserved.IsReserved(name) || reserved.LookAlike(Names.Skeleton(name)) is not null : tx.Rooms.RoomExists(name);
 
     private async Task ReportAsync(NameKind kind)
     {
@@ -79,9 +79,9 @@ internal sealed partial class NameMigration(MessageWriter writer, IUserStore use
             var near = new List<(string, string)>();
             if (kind == NameKind.User)
                 foreach (var r in reserved.All)
-                    foreach (var other in tx.NamesWithSkeleton(kind, Names.Skeleton(r)))
+                    foreach (var other in tx.Names.NamesWithSkeleton(kind, Names.Skeleton(r)))
                         if (other != r) near.Add((other, r));
-            return (tx.SkeletonCollisions(kind), near);
+            return (tx.Names.SkeletonCollisions(kind), near);
         });
         foreach (var group in collisions) LogLookAlikes(log, kind, string.Join(", ", group));
         foreach (var (name, r) in likeReserved) LogLooksReserved(log, name, r);

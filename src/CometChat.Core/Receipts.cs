@@ -22,9 +22,9 @@ internal sealed class Receipts(MessageWriter writer, TimeProvider time, ChatLimi
         var id = $"{IdPrefix}{reference}:{state}";
         return writer.RunAsync(tx =>
         {
-            if (tx.FindBySenderId(user, id) is { Kind: MessageKinds.Receipt } existing) return new SendResult(existing, true);
-            var original = tx.GetMessage(reference.Value);
-            if (original is null || !tx.IsRecipient(reference.Value, user))
+            if (tx.Messages.FindBySenderId(user, id) is { Kind: MessageKinds.Receipt } existing) return new SendResult(existing, true);
+            var original = tx.Messages.GetMessage(reference.Value);
+            if (original is null || !tx.Messages.IsRecipient(original, user))
                 throw new ChatException(ChatError.NotFound($"'ref': message {reference} is not in your feed."));
             if (original.From == user)
                 throw new ChatException(ChatError.Forbidden($"'ref': message {reference} is your own; only its recipients acknowledge it."));
@@ -32,7 +32,7 @@ internal sealed class Receipts(MessageWriter writer, TimeProvider time, ChatLimi
                 throw new ChatException(ChatError.BadRequest($"'ref': message {reference} is a '{original.Kind}' message; only text messages take receipts."));
             var receipt = new Message(0, id, user, original.From, MessageKinds.Receipt, state,
                 time.GetUtcNow().ToUnixTimeMilliseconds(), Ref: original.Mid, Sid: original.Sid, Client: client);
-            return new SendResult(tx.Append(receipt, [user, original.From], Conversations.Direct(user, original.From)), false);
+            return new SendResult(tx.Messages.Append(receipt, [user, original.From], Conversations.Direct(user, original.From)), false);
         });
     }
 }

@@ -1,43 +1,76 @@
 namespace CometChat.Core;
 
 /// <summary>
-/// The last committed messages with the feeds they went to, in mid order: a woken poll or stream
-/// usually wants only what was just committed, and reads it here instead of the store. It covers
-/// every mid in (Floor, newest]; a cursor below Floor (a client catching up from long ago, or
-/// anything right after a restart) reads the store as before. Filled by the writer after each commit.
+/// The last committed messages, indexed by where they are read: each user's inbox messages (direct,
+/// support, receipts) and each room's timeline, plus the membership intervals that say which room
+/// messages a user reads (<see cref="RoomMembers"/>). A woken poll or stream reads its page here, in time
+/// proportional to its own messages and rooms, never to everyone's traffic, and without the store.
+/// It covers every mid in (floor, newest]; a cursor below the floor (a client catching up from long ago,
+/// or anything right after a restart) reads the store. Bounded in bytes (Chat:RecentMessages): the
+/// oldest messages are dropped first, raising the floor. Filled by the writer after each commit.
 /// </summary>
-internal sealed class RecentMessages(int capacity)
+internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
 {
-    private const int HashAbove = 16;
-    private readonly Entry[] _ring = new Entry[Math.Max(1, capacity)];
-    private readonly bool _enabled = capacity > 0;
-    private int _start, _count;
-    private long _floor = long.MaxValue;
+    private readonly object _gate = new();
+    private readonly bool _enabled = budgetBytes > 0;
+    private readonly Queue<Entry> _fifo = new();
+    private readonly Dictionary<string, Timeline> _users = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Timeline> _rooms = new(StringComparer.Ordinal);
+    private long _floor = long.MaxValue, _newest, _bytes;
+
+    public long Bytes { get { lock (_gate) return _bytes; } }
 
     /// <summary>Starts covering everything after the store's head (called once the store is open).</summary>
-    public void Reset(long head)
+    public void Reset(long head, IEnumerable<Membership> open)
     {
-        lock (_ring)
+        lock (_gate)
         {
-            _start = _count = 0;
-            _floor = head;
+            _fifo.Clear();
+            _users.Clear();
+            _rooms.Clear();
+            _bytes = 0;
+            _floor = _newest = head;
+            members.Load(open);
         }
     }
 
-    public void Add(Message m, IReadOnlyCollection<string> recipients)
+    /// <summary>
+    /// Drops every cached message (bodies were erased in the store: a cached copy must not outlive them); the
+    /// membership index stays. Readers read the store until new commits fill the cache again.
+    /// </summary>
+    public void Forget()
     {
-        if (!_enabled) return;
-        var entry = new Entry(m, recipients.Count > HashAbove ? recipients.ToHashSet(StringComparer.Ordinal) : recipients);
-        lock (_ring)
+        lock (_gate)
         {
-            if (_count == _ring.Length)
+            _fifo.Clear();
+            _users.Clear();
+            _rooms.Clear();
+            _bytes = 0;
+            _floor = _newest;
+        }
+    }
+
+    /// <summary>
+    /// One committed batch, in mid order. Room membership changes are applied here too, under the same lock,
+    /// so a reader never sees a room message without the join that lets it read it (or the reverse).
+    /// </summary>
+    public void Add(IReadOnlyList<Appended> batch)
+    {
+        lock (_gate)
+        {
+            foreach (var a in batch)
             {
-                _floor = _ring[_start].Message.Mid;
-                _start = (_start + 1) % _ring.Length;
-                _count--;
+                var m = a.Message;
+                if (a.Room is { } room) members.Apply(m, _floor);
+                if (!_enabled) continue;
+                var entry = new Entry(m, a.Recipients, Size(m, a.Recipients));
+                if (a.Room is { } r) Source(_rooms, r).Add(m);
+                else foreach (var user in a.Recipients!) Source(_users, user).Add(m);
+                _fifo.Enqueue(entry);
+                _bytes += entry.Bytes;
+                _newest = m.Mid;
             }
-            _ring[(_start + _count) % _ring.Length] = entry;
-            _count++;
+            while (_bytes > budgetBytes && _fifo.Count > 0) Evict(_fifo.Dequeue());
         }
     }
 
@@ -45,46 +78,121 @@ internal sealed class RecentMessages(int capacity)
     public FeedPage? TryRead(string user, string? client, Cursor cursor, int limit)
     {
         if (!_enabled) return null;
-        lock (_ring)
+        var after = cursor.Mid;
+        List<Message>? found = null;
+        long newest, complete = long.MaxValue; // found holds every message of ours up to this mid
+        lock (_gate)
         {
-            if (cursor.Mid < _floor) return null;
-            if (_count == 0) return FeedPage.Empty(new Cursor(Math.Max(cursor.Mid, _floor)));
-            List<Message>? found = null;
-            var next = cursor.Mid;
-            for (var i = FirstAfter(cursor.Mid); i < _count; i++)
+            if (after < _floor) return null;
+            newest = _newest;
+            if (newest <= after) return FeedPage.Empty(cursor);
+            // Each source is in mid order; more than limit + 1 from one can never be needed.
+            if (_users.TryGetValue(user, out var own)) complete = own.CopyAfter(after, long.MaxValue, limit + 1, ref found);
+            if (members.IntervalsOf(user) is { } intervals)
             {
-                var e = _ring[(_start + i) % _ring.Length];
-                if (!e.IsFor(user)) continue;
-                if (found is { Count: var n } && n == limit) return new FeedPage(found, new Cursor(next), true);
-                next = e.Message.Mid;
-                if (client is not null && e.Message.Client == client && e.Message.From == user) continue;
-                (found ??= []).Add(e.Message);
+                foreach (var iv in intervals)
+                {
+                    if (iv.ToMid is { } end && end <= after) continue;
+                    if (!_rooms.TryGetValue(iv.Room, out var timeline) || timeline.Newest <= after) continue;
+                    complete = Math.Min(complete, timeline.CopyAfter(Math.Max(after, iv.FromMid - 1), iv.ToMid ?? long.MaxValue, limit + 1, ref found));
+                }
             }
-            // Everything cached was scanned: the cursor moves to the newest mid even when nothing was for us.
-            var newest = _ring[(_start + _count - 1) % _ring.Length].Message.Mid;
-            return new FeedPage((IReadOnlyList<Message>?)found ?? [], new Cursor(Math.Max(cursor.Mid, newest)), false);
         }
+        if (found is null) return FeedPage.Empty(new Cursor(newest));
+        // Several sources: merge by mid (the lists are short: at most limit + 1 from each).
+        if (found.Count > 1) found.Sort(static (a, b) => a.Mid.CompareTo(b.Mid));
+        List<Message>? page = null;
+        var next = after;
+        foreach (var m in found)
+        {
+            if ((page is { Count: var n } && n == limit) || m.Mid > complete) return new FeedPage((IReadOnlyList<Message>?)page ?? [], new Cursor(next), true);
+            next = m.Mid;
+            if (client is not null && m.Client == client && m.From == user) continue; // the tab's own send: skipped, cursor moves past
+            (page ??= new List<Message>(Math.Min(found.Count, limit))).Add(m);
+        }
+        // A source stopped short: what follows its last message is not looked at yet.
+        if (complete != long.MaxValue) return new FeedPage((IReadOnlyList<Message>?)page ?? [], new Cursor(next), true);
+        // Everything up to newest was looked at: the cursor moves there even when nothing was for us.
+        return new FeedPage((IReadOnlyList<Message>?)page ?? [], new Cursor(newest), false);
     }
 
-    private int FirstAfter(long mid)
+    private void Evict(Entry e)
     {
-        int lo = 0, hi = _count;
-        while (lo < hi)
-        {
-            var mid2 = (lo + hi) >>> 1;
-            if (_ring[(_start + mid2) % _ring.Length].Message.Mid <= mid) lo = mid2 + 1;
-            else hi = mid2;
-        }
-        return lo;
+        _bytes -= e.Bytes;
+        _floor = e.Message.Mid;
+        if (e.Recipients is null) Drop(_rooms, e.Message.To[1..]);
+        else foreach (var user in e.Recipients) Drop(_users, user);
     }
 
-    private readonly record struct Entry(Message Message, IReadOnlyCollection<string> Recipients)
+    private static void Drop(Dictionary<string, Timeline> index, string key)
     {
-        public bool IsFor(string user)
+        if (index.TryGetValue(key, out var t) && t.RemoveFirst() == 0) index.Remove(key);
+    }
+
+    private static Timeline Source(Dictionary<string, Timeline> index, string key)
+    {
+        if (!index.TryGetValue(key, out var t)) index[key] = t = new Timeline();
+        return t;
+    }
+
+    /// <summary>What one cached message costs the heap, roughly: the record, its strings, its wire JSON and its index slots.</summary>
+    private static long Size(Message m, IReadOnlyCollection<string>? recipients) =>
+        160 + 2L * (m.Id.Length + m.From.Length + m.To.Length + m.Body.Length + (m.Client?.Length ?? 0))
+        + m.Json.Length + 16L * (recipients?.Count ?? 1);
+
+    private readonly record struct Entry(Message Message, IReadOnlyCollection<string>? Recipients, long Bytes);
+
+    /// <summary>One source's cached messages in mid order; the oldest leave first.</summary>
+    private sealed class Timeline
+    {
+        private Message[] _items = new Message[4];
+        private int _start, _count;
+
+        public long Newest => _count == 0 ? 0 : _items[_start + _count - 1].Mid;
+
+        public void Add(Message m)
         {
-            if (Recipients is HashSet<string> set) return set.Contains(user);
-            foreach (var r in Recipients) if (r == user) return true;
-            return false;
+            if (_start + _count == _items.Length)
+            {
+                // Compact into place when at most half is used, else grow.
+                var target = _count * 2 <= _items.Length ? _items : new Message[_items.Length * 2];
+                Array.Copy(_items, _start, target, 0, _count);
+                if (target == _items) Array.Clear(_items, _count, _start);
+                _items = target;
+                _start = 0;
+            }
+            _items[_start + _count++] = m;
+        }
+
+        /// <summary>Drops the oldest message; the count left.</summary>
+        public int RemoveFirst()
+        {
+            _items[_start++] = null!;
+            if (--_count == 0) _start = 0;
+            return _count;
+        }
+
+        /// <summary>
+        /// Adds the messages with <paramref name="after"/> &lt; mid &lt;= <paramref name="upTo"/>, at most <paramref name="max"/>;
+        /// the last mid added when it stopped at <paramref name="max"/> (more may follow), else long.MaxValue.
+        /// </summary>
+        public long CopyAfter(long after, long upTo, int max, ref List<Message>? into)
+        {
+            int lo = _start, hi = _start + _count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (_items[mid].Mid <= after) lo = mid + 1;
+                else hi = mid;
+            }
+            for (var i = lo; i < _start + _count; i++)
+            {
+                var m = _items[i];
+                if (m.Mid > upTo) break;
+                if (max-- == 0) return _items[i - 1].Mid;
+                (into ??= new List<Message>(4)).Add(m);
+            }
+            return long.MaxValue;
         }
     }
 }

@@ -36,7 +36,7 @@ internal sealed partial class Retention(MessageWriter writer, IOptions<ChatOptio
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await writer.RunAsync(tx =>
         {
-            tx.PurgeRevokedTokens(now);
+            tx.Users.PurgeRevokedTokens(now);
             return true;
         });
         if (_days == 0) return 0;
@@ -45,7 +45,7 @@ internal sealed partial class Retention(MessageWriter writer, IOptions<ChatOptio
         int erased;
         do
         {
-            erased = await writer.RunAsync(tx => tx.EraseMessages(new MessageErasure(SentBefore: cutoff, Limit: Batch), now));
+            erased = await writer.RunAsync(tx => tx.Messages.EraseMessages(new MessageErasure(SentBefore: cutoff, Limit: Batch), now));
             total += erased;
         }
         while (erased == Batch && !ct.IsCancellationRequested);

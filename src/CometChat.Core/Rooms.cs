@@ -14,8 +14,8 @@ internal sealed record RoomMember(string User, PresenceInfo Presence);
 
 /// <summary>
 /// Room membership. Join creates a room the first time; each change is a join/leave message in the room,
-/// stored in the same transaction as the membership row so "a member receives what was sent while a
-/// member" is settled by one commit. Joining twice or leaving a room you are not in changes nothing and
+/// stored once on the room's timeline in the same transaction that opens or closes the member's interval
+/// of mids, so "a member receives what was sent while a member" is settled by one commit. Joining twice or leaving a room you are not in changes nothing and
 /// stores nothing (a retried request is safe); leaving a room that does not exist is a 404.
 /// </summary>
 internal sealed class Rooms(MessageWriter writer, IUserStore users, Presence presence, TimeProvider time, ChatLimits limits)
@@ -30,18 +30,17 @@ internal sealed class Rooms(MessageWriter writer, IUserStore users, Presence pre
         return await writer.RunAsync(tx =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (!tx.RoomExists(room))
+            if (!tx.Rooms.RoomExists(room))
             {
                 var skeleton = LookAlikes.Check(tx, NameKind.Room, room, "room");
-                tx.CreateRoom(room, user, now);
-                tx.SetSkeleton(NameKind.Room, room, skeleton);
+                tx.Rooms.CreateRoom(room, user, now);
+                tx.Names.SetSkeleton(NameKind.Room, room, skeleton);
             }
-            else if (tx.IsMember(room, user)) return new RoomChange(room, true, null, tx.RoomMembers(room).Count);
-            tx.AddMember(room, user, now);
-            // Members after joining: the joiner gets their own join message.
-            var members = tx.RoomMembers(room);
-            var m = tx.Append(Draft(user, room, MessageKinds.Join, "joined", now, client), members, Conversations.Room(room));
-            return new RoomChange(room, true, m, members.Count);
+            else if (tx.Rooms.IsMember(room, user)) return new RoomChange(room, true, null, tx.Rooms.CountMembers(room));
+            // The membership starts at the join message's own mid: the joiner reads their own join.
+            var m = tx.Messages.AppendToRoom(Draft(user, room, MessageKinds.Join, "joined", now, client), room);
+            tx.Rooms.Join(room, user, m.Mid, now);
+            return new RoomChange(room, true, m, tx.Rooms.CountMembers(room));
         });
     }
 
@@ -52,20 +51,19 @@ internal sealed class Rooms(MessageWriter writer, IUserStore users, Presence pre
         limits.CheckRoomChange(user);
         return writer.RunAsync(tx =>
         {
-            if (!tx.RoomExists(room)) throw new ChatException(ChatError.NotFound($"'room': no room is named '#{room}'."));
+            if (!tx.Rooms.RoomExists(room)) throw new ChatException(ChatError.NotFound($"'room': no room is named '#{room}'."));
             return Leave(tx, user, room, time.GetUtcNow().ToUnixTimeMilliseconds(), client);
         });
     }
 
     /// <summary>Inside the writer: <paramref name="user"/> leaves <paramref name="room"/> (a leave message to the members), if a member.</summary>
-    public static RoomChange Leave(IWriteTransaction tx, string user, string room, long now, string? client = null)
+    public static RoomChange Leave(IWrites tx, string user, string room, long now, string? client = null)
     {
-        // Members before leaving: the leaver gets their own leave message, and nothing after it.
-        var members = tx.RoomMembers(room);
-        if (!members.Contains(user)) return new RoomChange(room, false, null, members.Count);
-        tx.RemoveMember(room, user);
-        var m = tx.Append(Draft(user, room, MessageKinds.Leave, "left", now, client), members, Conversations.Room(room));
-        return new RoomChange(room, false, m, members.Count - 1);
+        if (!tx.Rooms.IsMember(room, user)) return new RoomChange(room, false, null, tx.Rooms.CountMembers(room));
+        // The membership ends at the leave message's own mid: the leaver reads their own leave, and nothing after it.
+        var m = tx.Messages.AppendToRoom(Draft(user, room, MessageKinds.Leave, "left", now, client), room);
+        tx.Rooms.Leave(room, user, m.Mid);
+        return new RoomChange(room, false, m, tx.Rooms.CountMembers(room));
     }
 
     /// <summary>One page of rooms in name order after <paramref name="after"/>; with <paramref name="mine"/>, only the user's.</summary>

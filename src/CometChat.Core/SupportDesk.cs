@@ -52,14 +52,14 @@ internal sealed partial class SupportDesk : IHostedService
     }
 
     /// <summary>Inside the writer: opens a session for <paramref name="customer"/>, assigned or queued.</summary>
-    public SupportSession Open(IWriteTransaction tx, string customer, long now)
+    public SupportSession Open(IWrites tx, string customer, long now)
     {
         var queueWaiting = Interlocked.Exchange(ref _maybeQueued, 1) == 1;
-        var counts = new Dictionary<string, int>(tx.OpenSessionCounts(), StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal);
         // Whoever waited longer goes first, even when the agent came online without us hearing of it.
         if (queueWaiting) AssignQueued(tx, counts);
         var agent = PickAgent(counts);
-        var sid = tx.CreateSession(customer, agent, now);
+        var sid = tx.Support.CreateSession(customer, agent, now);
         var session = new SupportSession(sid, customer, agent, now, null);
         if (agent is null) Announce(tx, session, "queued", [customer], now);
         else Announce(tx, session, "assigned to " + agent, [customer, agent], now);
@@ -78,7 +78,7 @@ internal sealed partial class SupportDesk : IHostedService
             if (s.Agent != user)
                 throw new ChatException(ChatError.Forbidden($"'sid': session {s.Sid} is {(s.Agent is null ? "queued" : "assigned to " + s.Agent)}, not to you."));
             if (to == user) throw new ChatException(ChatError.BadRequest($"'to': session {s.Sid} is already assigned to {to}."));
-            tx.AssignSession(s.Sid, to);
+            tx.Support.AssignSession(s.Sid, to);
             var after = s with { Agent = to };
             return new SessionChange(after, Announce(tx, after, "transferred to " + to, [s.Customer, user, to]));
         });
@@ -90,7 +90,7 @@ internal sealed partial class SupportDesk : IHostedService
         if (sid is null) throw new ChatException(ChatError.BadRequest("'sid' is required."));
         return _writer.RunAsync(tx =>
         {
-            var s = tx.GetSession(sid.Value) ?? throw NoSuchSession(sid.Value);
+            var s = tx.Support.GetSession(sid.Value) ?? throw NoSuchSession(sid.Value);
             if (s.Customer != user && s.Agent != user)
                 throw new ChatException(ChatError.Forbidden($"'sid': session {s.Sid} is not yours to close."));
             return Close(tx, s, user, Now());
@@ -98,23 +98,23 @@ internal sealed partial class SupportDesk : IHostedService
     }
 
     /// <summary>Inside the writer: closes <paramref name="customer"/>'s open session, if any, as closed by them (their account is going).</summary>
-    public void CloseOpenSessionOf(IWriteTransaction tx, string customer, long now)
+    public void CloseOpenSessionOf(IWrites tx, string customer, long now)
     {
-        if (tx.OpenSessionOf(customer) is { } s) Close(tx, s, customer, now);
+        if (tx.Support.OpenSessionOf(customer) is { } s) Close(tx, s, customer, now);
     }
 
-    private SessionChange Close(IWriteTransaction tx, SupportSession s, string by, long now)
+    private SessionChange Close(IWrites tx, SupportSession s, string by, long now)
     {
         if (s.ClosedAt is not null) return new SessionChange(s, null);
-        tx.CloseSession(s.Sid, now);
+        tx.Support.CloseSession(s.Sid, now);
         var after = s with { ClosedAt = now };
         return new SessionChange(after, Announce(tx, after, "closed by " + by, s.Agent is null ? [s.Customer] : [s.Customer, s.Agent], now));
     }
 
     /// <summary>Inside the writer: the open session <paramref name="sid"/>, or a 404/403 naming 'sid'.</summary>
-    public static SupportSession OpenSession(IWriteTransaction tx, long sid)
+    public static SupportSession OpenSession(IWrites tx, long sid)
     {
-        var s = tx.GetSession(sid) ?? throw NoSuchSession(sid);
+        var s = tx.Support.GetSession(sid) ?? throw NoSuchSession(sid);
         if (s.ClosedAt is not null) throw new ChatException(ChatError.Forbidden($"'sid': session {sid} is closed."));
         return s;
     }
@@ -136,7 +136,7 @@ internal sealed partial class SupportDesk : IHostedService
             {
                 // Cleared first: an agent seen from here on queues another run rather than being missed.
                 Volatile.Write(ref _assignPending, 0);
-                var counts = new Dictionary<string, int>(tx.OpenSessionCounts(), StringComparer.Ordinal);
+                var counts = new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal);
                 if (AssignQueued(tx, counts) && !_shared) Volatile.Write(ref _maybeQueued, 0);
                 return true;
             });
@@ -151,12 +151,12 @@ internal sealed partial class SupportDesk : IHostedService
     }
 
     /// <summary>Assigns queued sessions oldest first while an agent is online; true when none is left waiting.</summary>
-    private bool AssignQueued(IWriteTransaction tx, Dictionary<string, int> counts)
+    private bool AssignQueued(IWrites tx, Dictionary<string, int> counts)
     {
-        foreach (var s in tx.UnassignedSessions())
+        foreach (var s in tx.Support.UnassignedSessions())
         {
             if (PickAgent(counts) is not { } agent) return false;
-            tx.AssignSession(s.Sid, agent);
+            tx.Support.AssignSession(s.Sid, agent);
             Announce(tx, s with { Agent = agent }, "assigned to " + agent, [s.Customer, agent]);
         }
         return true;
@@ -177,8 +177,8 @@ internal sealed partial class SupportDesk : IHostedService
         return best;
     }
 
-    private Message Announce(IWriteTransaction tx, SupportSession s, string body, IReadOnlyCollection<string> recipients, long? now = null) =>
-        tx.Append(new Message(0, Guid.NewGuid().ToString(), Address, s.Customer, MessageKinds.Session, body, now ?? Now(), Sid: s.Sid),
+    private Message Announce(IWrites tx, SupportSession s, string body, IReadOnlyCollection<string> recipients, long? now = null) =>
+        tx.Messages.Append(new Message(0, Guid.NewGuid().ToString(), Address, s.Customer, MessageKinds.Session, body, now ?? Now(), Sid: s.Sid),
             recipients, Conversations.Support(s.Customer));
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -23,10 +23,10 @@ internal sealed class SupportRoute(SupportDesk desk) : IMessageRoute
             throw new ChatException(ChatError.Forbidden("'sid': only support agents reply with 'sid'; customers write to '@support'."));
     }
 
-    public RoutedMessage Route(IWriteTransaction tx, string from, SendRequest req, Message draft) =>
+    public RoutedMessage Route(IWrites tx, string from, SendRequest req, Message draft) =>
         req.To == SupportDesk.Address ? FromCustomer(tx, from, req, draft) : FromAgent(tx, from, req, draft);
 
-    private RoutedMessage FromCustomer(IWriteTransaction tx, string customer, SendRequest req, Message draft)
+    private RoutedMessage FromCustomer(IWrites tx, string customer, SendRequest req, Message draft)
     {
         SupportSession session;
         if (req.Sid is { } sid)
@@ -35,12 +35,12 @@ internal sealed class SupportRoute(SupportDesk desk) : IMessageRoute
             session = SupportDesk.OpenSession(tx, sid);
             if (session.Customer != customer) throw new ChatException(ChatError.Forbidden($"'sid': session {sid} is not yours."));
         }
-        else session = tx.OpenSessionOf(customer) ?? desk.Open(tx, customer, draft.SentAt);
+        else session = tx.Support.OpenSessionOf(customer) ?? desk.Open(tx, customer, draft.SentAt);
         IReadOnlyCollection<string> recipients = session.Agent is null ? [customer] : [customer, session.Agent];
         return new RoutedMessage(draft with { To = SupportDesk.Address, Sid = session.Sid }, recipients, Conversations.Support(customer));
     }
 
-    private static RoutedMessage FromAgent(IWriteTransaction tx, string agent, SendRequest req, Message draft)
+    private static RoutedMessage FromAgent(IWrites tx, string agent, SendRequest req, Message draft)
     {
         var session = SupportDesk.OpenSession(tx, req.Sid!.Value);
         if (session.Agent != agent)

@@ -1,6 +1,6 @@
 using System.Net;
-using CometChat.Http;
 using CometChat.Core;
+using CometChat.Http;
 using CometChat.Logging;
 using CometChat.Transports.Socket;
 using Microsoft.AspNetCore.Connections;
@@ -17,7 +17,7 @@ public static class ChatApp
         // Config reload-on-change would watch the content root, where the SQLite WAL changes on every commit.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false", .. args] });
         configure?.Invoke(builder);
-        var options = builder.Configuration.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions();
+        var options = ChatOptions.From(builder.Configuration);
 
         builder.Services.AddChat(builder.Configuration);
         builder.Services.AddSingleton<ChatListeners>();
@@ -26,6 +26,10 @@ public static class ChatApp
             .AddConsoleFormatter<RedactingConsoleFormatter, ConsoleFormatterOptions>();
         // After configuration binding, so Logging:Console:FormatterName cannot swap in an unredacted format.
         builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = RedactingConsoleFormatter.FormatterName);
+        var httpUrls = HttpUrls.Of(builder.Configuration, options.Http);
+        // Bound below; left in the configuration they would only make Kestrel warn that it overrides them.
+        builder.Configuration[WebHostDefaults.ServerUrlsKey] = null;
+        builder.Configuration[WebHostDefaults.HttpPortsKey] = null;
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var limits = options.Limits;
@@ -39,11 +43,14 @@ public static class ChatApp
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveSeconds);
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(limits.BodyRateGraceSeconds));
 
+            // Kestrel drops the platform's URLs as soon as one listener is explicit (the TCP socket is), so they
+            // are bound here, the way Kestrel would bind them.
             var connectionLimits = kestrel.ApplicationServices.GetRequiredService<ChatLimits>();
             var proxies = kestrel.ApplicationServices.GetRequiredService<TrustedProxies>();
             var listeners = kestrel.ApplicationServices.GetRequiredService<ChatListeners>();
-            listeners.Http = Listen(kestrel, options.Http.Address, options.Http.Port,
-                o => o.Use(next => connection => ConnectionRefusals.LimitAsync(connectionLimits, proxies, socket: false, next, connection)));
+            foreach (var (host, port) in httpUrls)
+                listeners.AllHttp.Add(Listen(kestrel, host, port,
+                    o => o.Use(next => connection => ConnectionRefusals.LimitAsync(connectionLimits, proxies, socket: false, next, connection))));
             if (options.Socket.Enabled)
                 listeners.Socket = Listen(kestrel, options.Socket.Address, options.Socket.Port, o =>
                 {
@@ -54,17 +61,22 @@ public static class ChatApp
 
         var app = builder.Build();
         app.Services.GetRequiredService<ChatMetrics>(); // publish the meter from the start
-        app.UseMiddleware<ErrorMiddleware>();
         var proxies = app.Services.GetRequiredService<TrustedProxies>();
         if (proxies.Any) app.UseForwardedHeaders(proxies.Options()); // before anything reads the client's address
-        app.UseApiHeaders();
+        // Headers first (they are set as the answer starts, so no later path can drop them), then errors.
         app.UseCors();
+        app.UseApiHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseJsonpCallbacks();
         app.UseConnectionRefusals();
         // Protocol pings keep proxies from idling the socket out; a client that stops answering them is aborted.
         var heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = heartbeat, KeepAliveTimeout = heartbeat });
         var staticRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, options.StaticRoot));
         if (Directory.Exists(staticRoot)) app.UseChatStaticFiles(staticRoot);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapChat();
         return app;
     }
@@ -78,8 +90,8 @@ public static class ChatApp
             configure(o);
         }
         if (address is "localhost" && port != 0) kestrel.ListenLocalhost(port, Capture);
-        else if (address is "*" or "0.0.0.0" or "any") kestrel.ListenAnyIP(port, Capture);
-        else kestrel.Listen(address is "localhost" ? IPAddress.Loopback : IPAddress.Parse(address), port, Capture);
+        else if (address is "*" or "+" or "0.0.0.0" or "any" or "[::]" or "::") kestrel.ListenAnyIP(port, Capture);
+        else kestrel.Listen(address is "localhost" ? IPAddress.Loopback : IPAddress.Parse(address.Trim('[', ']')), port, Capture);
         return captured!;
     }
 }
@@ -87,6 +99,38 @@ public static class ChatApp
 /// <summary>The bound endpoints, so tests started on port 0 can find them.</summary>
 internal sealed class ChatListeners
 {
-    public ListenOptions? Http { get; set; }
+    public List<ListenOptions> AllHttp { get; } = [];
+    public ListenOptions? Http => AllHttp.Count > 0 ? AllHttp[0] : null;
     public ListenOptions? Socket { get; set; }
+}
+
+/// <summary>
+/// Where HTTP listens, by the platform's conventions first: <c>--urls</c> or <c>ASPNETCORE_URLS</c>, else
+/// <c>ASPNETCORE_HTTP_PORTS</c> (every interface; what container images set), else Chat:Http:Address and Port.
+/// </summary>
+internal static class HttpUrls
+{
+    public static List<(string Host, int Port)> Of(IConfiguration config, ChatOptions.HttpSection fallback)
+    {
+        if (config[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } urls)
+            return [.. Split(urls).Select(Parse)];
+        if (config[WebHostDefaults.HttpPortsKey] is { Length: > 0 } ports)
+            return [.. Split(ports).Select(p => ("*", PortOf(p, WebHostDefaults.HttpPortsKey)))];
+        return [(fallback.Address, fallback.Port)];
+    }
+
+    private static string[] Split(string list) => list.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static (string, int) Parse(string url)
+    {
+        var address = BindingAddress.Parse(url);
+        if (!string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"urls: '{url}' is not http://; put TLS in a reverse proxy in front (README, Deployment notes).");
+        return (address.Host, address.Port);
+    }
+
+    private static int PortOf(string value, string key) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new InvalidOperationException($"{key}: '{value}' is not a port number.");
 }

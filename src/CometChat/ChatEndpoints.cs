@@ -1,19 +1,32 @@
 using CometChat.Endpoints;
+using CometChat.Http;
 
 namespace CometChat;
 
-/// <summary>Every endpoint group of API.md §3, mapped in one place.</summary>
+/// <summary>
+/// Every endpoint of API.md §3, on two groups. The token group requires a valid token on every endpoint mapped
+/// into it (declared once, here: a handler cannot forget it); the open group holds only what the contract
+/// leaves open. Both answer JSONP for a GET with a callback, and HEAD on every GET.
+/// </summary>
 internal static class ChatEndpoints
 {
     public static WebApplication MapChat(this WebApplication app)
     {
-        app.MapAuth();
-        app.MapMessages();
-        app.MapReceipts();
-        app.MapTransports();
-        app.MapOps();
+        var open = app.MapGroup("").WithJsonp().AnswerHead();
+        open.MapLogin();
+        open.MapHealth();
+        open.MapMetrics();
+        open.MapOpenApi(); // /openapi/v1.json, generated from the typed answers
+
+        var api = app.MapGroup("").RequireChatToken().WithJsonp().AnswerHead();
+        api.MapAuth();
+        api.MapMessages();
+        api.MapReceipts();
+        api.MapTransports();
+        api.MapStats();
         // Chat features (rooms, history, presence, support desk):
-        app.MapFeatures();
+        api.MapFeatures();
+
         return app;
     }
 }

@@ -6,6 +6,7 @@ using CometChat.Storage.Postgres;
 using CometChat.Transports;
 using CometChat.Endpoints;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace CometChat;
 
@@ -13,10 +14,11 @@ internal static class ChatServices
 {
     public static IServiceCollection AddChat(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<ChatOptions>().Bind(config.GetSection(ChatOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChatOptions>().Bind(config.GetSection(ChatOptions.Section)).PostConfigure(o => o.ApplyListDefaults()).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChatOptions>, ChatSettingsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
-        var chat = config.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions();
+        var chat = ChatOptions.From(config);
         services.AddChatStore(chat);
         services.AddChatBackplane(chat);
 
@@ -27,7 +29,10 @@ internal static class ChatServices
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
         // The recent-messages cache must see every commit; with other nodes committing it cannot, so it is off.
-        services.AddSingleton(sp => new RecentMessages(chat.SharedStore ? 0 : sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentMessages));
+        services.AddSingleton<RoomMembers>();
+        services.AddSingleton(sp => new RecentMessages(
+            chat.SharedStore ? 0 : sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentMessagesBytes,
+            sp.GetRequiredService<RoomMembers>()));
         services.AddSingleton<FeedHead>();
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
@@ -47,7 +52,13 @@ internal static class ChatServices
         services.AddSingleton<Typing>();
         services.AddChatFeatures();
         services.AddChatTransports();
-        services.AddChatCors(chat);
+        services.AddChatCors();
+        services.AddChatJson();
+        services.AddChatTokens();
+        services.AddChatHealthChecks();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemCodes.Customize);
+        services.AddExceptionHandler<ChatExceptionHandler>();
+        services.AddOpenApi();
         services.AddSingleton<TrustedProxies>();
         return services;
     }
@@ -84,5 +95,33 @@ internal static class ChatServices
         services.AddSingleton<IClusterPresence, RedisPresence>();
         services.AddSingleton<ISharedRateLimits, RedisRateLimits>();
         services.AddSingleton<IClusterRevocations, RedisRevocations>();
+    }
+}
+
+/// <summary>
+/// Runs the generated <see cref="ChatOptionsValidator"/> over the whole <c>Chat</c> section at start and names
+/// each bad setting the way it is configured: <c>Chat:Limits:SendsPerSecond</c>.
+/// </summary>
+internal sealed partial class ChatSettingsValidator : IValidateOptions<ChatOptions>
+{
+    private readonly ChatOptionsValidator _generated = new();
+
+    public ValidateOptionsResult Validate(string? name, ChatOptions options)
+    {
+        var result = _generated.Validate(ChatOptions.Section, options);
+        return result.Failed ? ValidateOptionsResult.Fail(result.Failures!.Select(f => SettingPath().Replace(f, m => m.Value.Replace('.', ':')))) : result;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bChat(\.[A-Za-z]+)+")]
+    private static partial System.Text.RegularExpressions.Regex SettingPath();
+}
+
+internal static class ChatOptionsReading
+{
+    extension(ChatOptions)
+    {
+        /// <summary>The <c>Chat</c> section as the server reads it before DI exists (Kestrel limits, listeners).</summary>
+        public static ChatOptions From(IConfiguration config) =>
+            (config.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions()).ApplyListDefaults();
     }
 }

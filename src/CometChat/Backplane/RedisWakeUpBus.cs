@@ -19,7 +19,7 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
     private readonly RedisChannel _channel;
     private readonly ILogger<RedisWakeUpBus> _log;
     private volatile bool _subscribed;
-    private int _subscribing;
+    private int _subscribing, _again;
 
     public RedisWakeUpBus(RedisConnection redis, FeedWaiters waiters, FeedHead head, ILogger<RedisWakeUpBus> log)
     {
@@ -41,23 +41,36 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
     /// </summary>
     public async Task MaintainAsync(CancellationToken ct)
     {
-        if (_subscribed || !_redis.IsConnected || Interlocked.Exchange(ref _subscribing, 1) == 1) return;
+        // A trigger that arrives during an attempt (the multiplexer restores its interactive and its subscription
+        // connection one after the other) is kept, not dropped: the attempt runs again if it failed. Otherwise a
+        // first attempt made before the subscription connection was back would leave the node unsubscribed until
+        // the next heartbeat (and, in tests on a fake clock, for ever).
+        Volatile.Write(ref _again, 1);
+        if (Interlocked.Exchange(ref _subscribing, 1) == 1) return;
         try
         {
-            // A timed-out earlier attempt may have left its handler registered: drop it so none is doubled.
-            await _redis.Subscriber.UnsubscribeAsync(_channel);
-            await _redis.Subscriber.SubscribeAsync(_channel, (_, value) => Receive(value));
-            _subscribed = true;
-            await CatchUpAsync(); // whatever was announced before this node listened
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            LogSubscribeFailed(_log, e);
+            while (!_subscribed && _redis.IsConnected && Interlocked.Exchange(ref _again, 0) == 1)
+            {
+                try
+                {
+                    // A timed-out earlier attempt may have left its handler registered: drop it so none is doubled.
+                    await _redis.Subscriber.UnsubscribeAsync(_channel);
+                    await _redis.Subscriber.SubscribeAsync(_channel, (_, value) => Receive(value));
+                    _subscribed = true;
+                    await CatchUpAsync(); // whatever was announced before this node listened
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    LogSubscribeFailed(_log, e);
+                }
+            }
         }
         finally
         {
             Volatile.Write(ref _subscribing, 0);
         }
+        // A trigger that came in after the loop's last look but before the flag was cleared.
+        if (!_subscribed && _redis.IsConnected && Volatile.Read(ref _again) == 1) await MaintainAsync(ct);
     }
 
     public void Publish(WakeUp wake)

@@ -1,89 +1,71 @@
 using CometChat.Core;
 using CometChat.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CometChat.Endpoints;
 
 internal static class AuthEndpoints
 {
-    public static RouteGroupBuilder MapAuth(this IEndpointRouteBuilder app)
+    /// <summary>/api/login, on the anonymous group: the one way in without a token.</summary>
+    public static IEndpointRouteBuilder MapLogin(this IEndpointRouteBuilder open)
     {
-        var api = app.MapGroup("/api");
-        api.MapPost("/login", Login);
-        api.MapGet("/login", Login); // for JSONP clients, which can only GET
-        api.MapGet("/me", Me);
+        open.MapPost("/api/login", Login);
+        open.MapGet("/api/login", Login); // for JSONP clients, which can only GET
+        return open;
+    }
+
+    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/api/me", Me);
         // Ending sessions; each POST has a GET twin for JSONP clients, as every write does.
-        api.MapPost("/logout", Logout);
-        api.MapGet("/logout", Logout);
-        api.MapPost("/password", ChangePassword);
-        api.MapGet("/password", ChangePassword);
-        api.MapPost("/account/delete", DeleteAccount);
-        api.MapGet("/account/delete", DeleteAccount);
+        api.MapPost("/api/logout", Logout);
+        api.MapGet("/api/logout", Logout);
+        api.MapPost("/api/password", ChangePassword);
+        api.MapGet("/api/password", ChangePassword);
+        api.MapPost("/api/account/delete", DeleteAccount);
+        api.MapGet("/api/account/delete", DeleteAccount);
         return api;
     }
 
-    private static string? AddressOf(ChatRequest req) => req.Context.Connection.RemoteIpAddress?.ToString();
+    private static string? AddressOf(ChatParameters p) => p.Context.Connection.RemoteIpAddress?.ToString();
 
-    private static async Task<IResult> Login(ChatRequest req, Accounts accounts, Feed feed)
+    private static async Task<Ok<LoginAnswer>> Login(ChatParameters p, Accounts accounts, Feed feed)
     {
-        var (token, user) = await accounts.LoginAsync(req.Get("name"), req.Get("password"), AddressOf(req), req.Aborted);
-        return SignedIn(req, token, user, feed.Head);
+        var (token, user) = await accounts.LoginAsync(p.Get("name"), p.Get("password"), AddressOf(p), p.Aborted);
+        return TypedResults.Ok(new LoginAnswer(token, user, feed.Head));
     }
 
-    private static IResult SignedIn(ChatRequest req, string token, string user, long cursor) => ChatResponse.Ok(req, w =>
-    {
-        w.WriteStartObject();
-        w.WriteString("token", token);
-        w.WriteString("user", user);
-        w.WriteNumber("cursor", cursor);
-        w.WriteEndObject();
-    });
+    private static Ok<MeAnswer> Me(ChatUser user, Feed feed) => TypedResults.Ok(new MeAnswer(user, feed.Head));
 
     /// <summary><c>all=true</c>: every token of the user so far (log out everywhere); else the presented one.</summary>
-    private static async Task<IResult> Logout(ChatRequest req, Accounts accounts)
+    private static async Task<Ok<LogoutAnswer>> Logout(ChatToken token, ChatParameters p, Accounts accounts)
     {
-        var token = await req.TokenAsync();
-        var all = QueryLimits.Flag(req, "all");
-        await accounts.LogoutAsync(token, all, req.Holder);
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            w.WriteBoolean("ok", true);
-            w.WriteString("revoked", all ? "all" : "token");
-            w.WriteEndObject();
-        });
+        var all = QueryLimits.Flag(p, "all");
+        await accounts.LogoutAsync(token.Token, all, token.Holder);
+        return TypedResults.Ok(new LogoutAnswer(true, all ? "all" : "token"));
     }
 
-    private static async Task<IResult> ChangePassword(ChatRequest req, Accounts accounts, Feed feed)
+    private static async Task<Ok<LoginAnswer>> ChangePassword(ChatToken token, ChatParameters p, Accounts accounts, Feed feed)
     {
-        var token = await req.TokenAsync();
-        var (fresh, user) = await accounts.ChangePasswordAsync(token, req.Get("password"), req.Get("newPassword"), AddressOf(req), req.Holder, req.Aborted);
-        return SignedIn(req, fresh, user, feed.Head);
+        var (fresh, user) = await accounts.ChangePasswordAsync(token.Token, p.Get("password"), p.Get("newPassword"), AddressOf(p), token.Holder, p.Aborted);
+        return TypedResults.Ok(new LoginAnswer(fresh, user, feed.Head));
     }
 
-    private static async Task<IResult> DeleteAccount(ChatRequest req, Accounts accounts)
+    private static async Task<Ok<DeletedAnswer>> DeleteAccount(ChatToken token, ChatParameters p, Accounts accounts)
     {
-        var token = await req.TokenAsync();
-        var erased = await accounts.DeleteAsync(token, req.Get("password"), AddressOf(req), req.Holder, req.Aborted);
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            w.WriteBoolean("deleted", true);
-            w.WriteString("user", token.User);
-            w.WriteNumber("erased", erased);
-            w.WriteEndObject();
-        });
-    }
-
-    private static async Task<IResult> Me(ChatRequest req, Feed feed)
-    {
-        var user = await req.UserAsync();
-        var cursor = feed.Head;
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("user", user);
-            w.WriteNumber("cursor", cursor);
-            w.WriteEndObject();
-        });
+        var erased = await accounts.DeleteAsync(token.Token, p.Get("password"), AddressOf(p), token.Holder, p.Aborted);
+        return TypedResults.Ok(new DeletedAnswer(true, token.Token.User, erased));
     }
 }
+
+/// <summary>A token for <c>user</c>, and <c>cursor</c>: the feed head now (start reading after it).</summary>
+internal sealed record LoginAnswer(string Token, string User, long Cursor);
+
+/// <summary>Who the token names, and the feed head now.</summary>
+internal sealed record MeAnswer(string User, long Cursor);
+
+/// <summary>A logout: <c>revoked</c> is <c>token</c> (the presented one) or <c>all</c> (every token of the user so far).</summary>
+internal sealed record LogoutAnswer(bool Ok, string Revoked);
+
+/// <summary>An account deleted: its name, and how many message bodies were erased.</summary>
+internal sealed record DeletedAnswer(bool Deleted, string User, int Erased);

@@ -17,12 +17,12 @@ internal static class FeatureEndpoints
         return services;
     }
 
-    public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder api)
     {
-        app.MapRooms();
-        app.MapHistory();
-        app.MapPresence();
-        app.MapSupport();
-        return app;
+        api.MapRooms();
+        api.MapHistory();
+        api.MapPresence();
+        api.MapSupport();
+        return api;
     }
 }

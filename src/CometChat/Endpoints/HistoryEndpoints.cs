@@ -5,28 +5,16 @@ namespace CometChat.Endpoints;
 
 internal static class HistoryEndpoints
 {
-    public static IEndpointRouteBuilder MapHistory(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapHistory(this IEndpointRouteBuilder api)
     {
-        app.MapGet("/api/history", Get);
-        return app;
+        api.MapGet("/api/history", Get);
+        return api;
     }
 
-    private static async Task<IResult> Get(ChatRequest req, History history)
+    private static async Task<RawJson<HistoryAnswer>> Get(ChatUser user, ChatParameters p, History history)
     {
-        var user = await req.UserAsync();
-        var before = QueryLimits.OptionalLong(req, "before");
-        var limit = QueryLimits.Limit(req);
-        var page = await history.ReadAsync(user, req.Get("with"), QueryLimits.OptionalLong(req, "sid"), before, limit, req.Aborted);
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("messages");
-            foreach (var m in page.Messages) w.WriteRawValue(m.Json, skipInputValidation: true);
-            w.WriteEndArray();
-            w.WriteBoolean("more", page.More);
-            // The next older page's 'before'; absent when there is none.
-            if (page.More) w.WriteNumber("before", page.Before!.Value);
-            w.WriteEndObject();
-        });
+        var before = QueryLimits.OptionalLong(p, "before");
+        var limit = QueryLimits.Limit(p);
+        return ChatResponse.History(await history.ReadAsync(user, p.Get("with"), QueryLimits.OptionalLong(p, "sid"), before, limit, p.Aborted));
     }
 }

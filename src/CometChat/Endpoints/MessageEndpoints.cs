@@ -1,46 +1,47 @@
+using System.Text.Json.Serialization;
 using CometChat.Core;
 using CometChat.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CometChat.Endpoints;
 
 internal static class MessageEndpoints
 {
-    public static RouteGroupBuilder MapMessages(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder api)
     {
-        var api = app.MapGroup("/api");
-        api.MapPost("/messages", Send);
-        api.MapGet("/send", Send); // the same send, for JSONP clients
-        api.MapGet("/messages", ShortPoll);
+        api.MapPost("/api/messages", Send);
+        api.MapGet("/api/send", Send); // the same send, for JSONP clients
+        api.MapGet("/api/messages", ShortPoll);
         return api;
     }
 
-    private static async Task<IResult> Send(ChatRequest req, MessageSender sender)
+    private static async Task<Ok<SendAnswer>> Send(ChatUser user, ChatParameters p, MessageSender sender)
     {
-        var user = await req.UserAsync();
-        var result = await sender.SendAsync(user, new SendRequest(
-            req.Get("to"), req.Get("body"), req.Get("id"), QueryLimits.Client(req), QueryLimits.OptionalLong(req, "sid")));
-        return ChatResponse.Ok(req, w => WriteSendResult(w, result));
+        var result = await sender.SendAsync(user, new SendRequest(p.Get("to"), p.Get("body"), p.Get("id"), QueryLimits.Client(p), QueryLimits.OptionalLong(p, "sid")));
+        return TypedResults.Ok(SendAnswer.Of(result));
     }
 
-    public static void WriteSendResult(System.Text.Json.Utf8JsonWriter w, SendResult result)
+    private static async Task<PageResult> ShortPoll(ChatUser user, ChatParameters p, Feed feed, Presence presence)
     {
-        w.WriteStartObject();
-        w.WriteNumber("mid", result.Message.Mid);
-        w.WriteString("id", result.Message.Id);
-        w.WriteNumber("sentAt", result.Message.SentAt);
-        if (result.Message.Sid is { } sid) w.WriteNumber("sid", sid); // a support message: the session it joined
-        if (result.Duplicate) w.WriteBoolean("duplicate", true);
-        w.WriteEndObject();
-    }
-
-    private static async Task<IResult> ShortPoll(ChatRequest req, Feed feed, Presence presence)
-    {
-        var user = await req.UserAsync();
-        var limit = QueryLimits.Limit(req);
-        var client = QueryLimits.Client(req);
-        var cursor = await QueryLimits.SinceAsync(req, feed);
+        var limit = QueryLimits.Limit(p);
+        var client = QueryLimits.Client(p);
+        var cursor = await QueryLimits.SinceAsync(p, feed);
         presence.Touch(user);
-        var page = await feed.ReadAfterAsync(user, client, cursor, limit, req.Aborted);
-        return ChatResponse.Page(req, page);
+        return ChatResponse.Page(await feed.ReadAfterAsync(user, client, cursor, limit, p.Aborted, settled: true));
     }
+}
+
+/// <summary>
+/// A stored send or receipt, the same on every wire (HTTP, JSONP, WebSocket and TCP replies): <c>mid</c>, the
+/// message's <c>id</c>, <c>sentAt</c> (epoch ms), <c>sid</c> for a support message (the session it joined), and
+/// <c>duplicate</c> when the id was sent before and nothing new was stored.
+/// </summary>
+internal sealed record SendAnswer(
+    long Mid,
+    string Id,
+    long SentAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sid,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Duplicate)
+{
+    public static SendAnswer Of(SendResult r) => new(r.Message.Mid, r.Message.Id, r.Message.SentAt, r.Message.Sid, r.Duplicate);
 }

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using CometChat.Core;
 using CometChat.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CometChat.Endpoints;
 
@@ -9,42 +9,29 @@ internal static class PresenceEndpoints
     /// <summary>Users one presence request may ask about: a roster's worth, not the whole user table.</summary>
     public const int MaxUsers = 100;
 
-    public static IEndpointRouteBuilder MapPresence(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapPresence(this IEndpointRouteBuilder api)
     {
-        app.MapGet("/api/presence", Get);
-        return app;
+        api.MapGet("/api/presence", Get);
+        return api;
     }
 
-    private static async Task<IResult> Get(ChatRequest req, Presence presence)
+    private static Ok<Dictionary<string, PresenceAnswer>> Get(ChatParameters p, Presence presence)
     {
-        await req.UserAsync();
-        var list = req.Require("users").Split(',');
+        var list = p.Require("users").Split(',');
         if (list.Length > MaxUsers)
             throw new ChatException(ChatError.BadRequest($"'users' names {list.Length} users; the limit is {MaxUsers}."));
-        var names = new List<string>(list.Length);
+        var answer = new Dictionary<string, PresenceAnswer>(list.Length, StringComparer.Ordinal);
         foreach (var n in list)
         {
             var name = Names.User(n.Trim(), "users");
-            if (!names.Contains(name)) names.Add(name);
+            answer.TryAdd(name, PresenceAnswer.Of(presence.Get(name)));
         }
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            foreach (var name in names)
-            {
-                w.WriteStartObject(name);
-                WritePresence(w, presence.Get(name));
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-        });
+        return TypedResults.Ok(answer);
     }
+}
 
-    /// <summary><c>"online"</c> and <c>"lastSeen"</c> (epoch ms; now while online; null if never seen since the server started).</summary>
-    public static void WritePresence(Utf8JsonWriter w, PresenceInfo p)
-    {
-        w.WriteBoolean("online", p.Online);
-        if (p.LastSeen is { } seen) w.WriteNumber("lastSeen", seen);
-        else w.WriteNull("lastSeen");
-    }
+/// <summary><c>online</c>, and <c>lastSeen</c> (epoch ms; now while online; null if not seen since the server started).</summary>
+internal sealed record PresenceAnswer(bool Online, long? LastSeen)
+{
+    public static PresenceAnswer Of(PresenceInfo p) => new(p.Online, p.LastSeen);
 }

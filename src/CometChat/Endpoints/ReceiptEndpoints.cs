@@ -1,31 +1,26 @@
 using CometChat.Core;
 using CometChat.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CometChat.Endpoints;
 
 internal static class ReceiptEndpoints
 {
-    public static RouteGroupBuilder MapReceipts(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapReceipts(this IEndpointRouteBuilder api)
     {
-        var api = app.MapGroup("/api");
-        api.MapPost("/receipts", Acknowledge);
-        api.MapGet("/receipt", Acknowledge); // for JSONP clients
-        api.MapPost("/typing", TypingEvent);
-        api.MapGet("/typing", TypingEvent);
+        api.MapPost("/api/receipts", Acknowledge);
+        api.MapGet("/api/receipt", Acknowledge); // for JSONP clients
+        api.MapPost("/api/typing", TypingEvent);
+        api.MapGet("/api/typing", TypingEvent);
         return api;
     }
 
-    private static async Task<IResult> Acknowledge(ChatRequest req, Receipts receipts)
-    {
-        var user = await req.UserAsync();
-        var result = await receipts.AcknowledgeAsync(user, QueryLimits.OptionalLong(req, "ref"), req.Get("state"), QueryLimits.Client(req));
-        return ChatResponse.Ok(req, w => MessageEndpoints.WriteSendResult(w, result));
-    }
+    private static async Task<Ok<SendAnswer>> Acknowledge(ChatUser user, ChatParameters p, Receipts receipts) =>
+        TypedResults.Ok(SendAnswer.Of(await receipts.AcknowledgeAsync(user, QueryLimits.OptionalLong(p, "ref"), p.Get("state"), QueryLimits.Client(p))));
 
-    private static async Task<IResult> TypingEvent(ChatRequest req, Typing typing)
+    private static async Task<Ok<OkAnswer>> TypingEvent(ChatUser user, ChatParameters p, Typing typing)
     {
-        var user = await req.UserAsync();
-        await typing.PublishAsync(user, req.Get("to"), req.Aborted);
-        return ChatResponse.Ok(req, w => { w.WriteStartObject(); w.WriteBoolean("ok", true); w.WriteEndObject(); });
+        await typing.PublishAsync(user, p.Get("to"), p.Aborted);
+        return TypedResults.Ok(new OkAnswer());
     }
 }

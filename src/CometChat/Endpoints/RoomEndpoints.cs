@@ -1,94 +1,70 @@
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using CometChat.Core;
 using CometChat.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CometChat.Endpoints;
 
 internal static class RoomEndpoints
 {
-    public static RouteGroupBuilder MapRooms(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapRooms(this IEndpointRouteBuilder api)
     {
-        var api = app.MapGroup("/api");
-        api.MapPost("/rooms/{room}/join", Join);
-        api.MapPost("/rooms/{room}/leave", Leave);
-        api.MapGet("/join", Join); // ?room=, for JSONP clients
-        api.MapGet("/leave", Leave);
-        api.MapGet("/rooms", List);
-        api.MapGet("/rooms/{room}", One);
+        api.MapPost("/api/rooms/{room}/join", Join);
+        api.MapPost("/api/rooms/{room}/leave", Leave);
+        api.MapGet("/api/join", Join); // ?room=, for JSONP clients
+        api.MapGet("/api/leave", Leave);
+        api.MapGet("/api/rooms", List);
+        api.MapGet("/api/rooms/{room}", One);
         return api;
     }
 
-    private static string? RoomOf(ChatRequest req) => req.Context.Request.RouteValues["room"] as string ?? req.Get("room");
+    private static async Task<Ok<RoomChangeAnswer>> Join(ChatUser user, ChatParameters p, Rooms rooms) =>
+        TypedResults.Ok(RoomChangeAnswer.Of(await rooms.JoinAsync(user, p.RouteOrGet("room"), QueryLimits.Client(p), p.Aborted)));
 
-    private static async Task<IResult> Join(ChatRequest req, Rooms rooms)
+    private static async Task<Ok<RoomChangeAnswer>> Leave(ChatUser user, ChatParameters p, Rooms rooms) =>
+        TypedResults.Ok(RoomChangeAnswer.Of(await rooms.LeaveAsync(user, p.RouteOrGet("room"), QueryLimits.Client(p))));
+
+    private static async Task<Ok<RoomListAnswer>> List(ChatUser user, ChatParameters p, Rooms rooms)
     {
-        var user = await req.UserAsync();
-        var change = await rooms.JoinAsync(user, RoomOf(req), QueryLimits.Client(req), req.Aborted);
-        return ChatResponse.Ok(req, w => WriteChange(w, change));
+        var page = await rooms.ListAsync(user, p.Get("after"), QueryLimits.Limit(p), QueryLimits.Flag(p, "mine"), p.Aborted);
+        return TypedResults.Ok(new RoomListAnswer([.. page.Rooms.Select(r => new RoomSummary("#" + r.Name, r.Members))], page.More, page.After));
     }
 
-    private static async Task<IResult> Leave(ChatRequest req, Rooms rooms)
+    private static async Task<Ok<RoomAnswer>> One(ChatParameters p, Rooms rooms)
     {
-        var user = await req.UserAsync();
-        var change = await rooms.LeaveAsync(user, RoomOf(req), QueryLimits.Client(req));
-        return ChatResponse.Ok(req, w => WriteChange(w, change));
-    }
-
-    private static async Task<IResult> List(ChatRequest req, Rooms rooms)
-    {
-        var user = await req.UserAsync();
-        var page = await rooms.ListAsync(user, req.Get("after"), QueryLimits.Limit(req), QueryLimits.Flag(req, "mine"), req.Aborted);
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("rooms");
-            foreach (var r in page.Rooms)
-            {
-                w.WriteStartObject();
-                w.WriteString("room", "#" + r.Name);
-                w.WriteNumber("members", r.Members);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteBoolean("more", page.More);
-            if (page.After is { } after) w.WriteString("after", after); // the next page's 'after'
-            w.WriteEndObject();
-        });
-    }
-
-    private static async Task<IResult> One(ChatRequest req, Rooms rooms)
-    {
-        await req.UserAsync();
-        var (room, members) = await rooms.GetAsync(RoomOf(req), req.Aborted);
-        return ChatResponse.Ok(req, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("room", "#" + room);
-            w.WriteStartArray("members");
-            foreach (var m in members)
-            {
-                w.WriteStartObject();
-                w.WriteString("user", m.User);
-                PresenceEndpoints.WritePresence(w, m.Presence);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-    }
-
-    private static void WriteChange(Utf8JsonWriter w, RoomChange change)
-    {
-        w.WriteStartObject();
-        w.WriteString("room", "#" + change.Room);
-        w.WriteBoolean("member", change.Member);
-        w.WriteBoolean("changed", change.Message is not null);
-        if (change.Message is { } m)
-        {
-            w.WriteNumber("mid", m.Mid);
-            w.WriteNumber("sentAt", m.SentAt);
-        }
-        w.WriteNumber("members", change.Members);
-        w.WriteEndObject();
+        var (room, members) = await rooms.GetAsync(p.RouteOrGet("room"), p.Aborted);
+        return TypedResults.Ok(new RoomAnswer("#" + room, [.. members.Select(m => new RoomMemberAnswer(m.User, m.Presence.Online, m.Presence.LastSeen))]));
     }
 }
+
+/// <summary>
+/// A join or leave: the <c>#room</c>, whether the caller is now a <c>member</c>, whether anything <c>changed</c>
+/// (then the stored join/leave message's <c>mid</c> and <c>sentAt</c>), and the member count after it.
+/// </summary>
+internal sealed record RoomChangeAnswer(
+    string Room,
+    bool Member,
+    bool Changed,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Mid,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? SentAt,
+    int Members)
+{
+    public static RoomChangeAnswer Of(RoomChange c) => new("#" + c.Room, c.Member, c.Message is not null, c.Message?.Mid, c.Message?.SentAt, c.Members);
+}
+
+/// <summary>
+/// One page of rooms, in name order, with member counts; <c>more</c>, and then <c>after</c>: the value that fetches
+/// the next page.
+/// </summary>
+internal sealed record RoomListAnswer(
+    IReadOnlyList<RoomSummary> Rooms,
+    bool More,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? After);
+
+internal sealed record RoomSummary(string Room, long Members);
+
+/// <summary>One room's members, each with presence.</summary>
+internal sealed record RoomAnswer(string Room, IReadOnlyList<RoomMemberAnswer> Members);
+
+/// <summary>A member: <c>online</c>, <c>lastSeen</c> (epoch ms, null if not seen since the server started).</summary>
+internal sealed record RoomMemberAnswer(string User, bool Online, long? LastSeen);

@@ -1,53 +1,53 @@
+using System.Text.Json.Serialization;
 using CometChat.Core;
 using CometChat.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CometChat.Endpoints;
 
 internal static class SupportEndpoints
 {
-    public static RouteGroupBuilder MapSupport(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapSupport(this IEndpointRouteBuilder api)
     {
-        var api = app.MapGroup("/api/support");
-        api.MapPost("/{sid}/transfer", Transfer);
-        api.MapPost("/{sid}/close", Close);
-        api.MapGet("/transfer", Transfer); // ?sid=&to=, for JSONP clients
-        api.MapGet("/close", Close);
+        api.MapPost("/api/support/{sid}/transfer", Transfer);
+        api.MapPost("/api/support/{sid}/close", Close);
+        api.MapGet("/api/support/transfer", Transfer); // ?sid=&to=, for JSONP clients
+        api.MapGet("/api/support/close", Close);
         return api;
     }
 
-    private static long? SidOf(ChatRequest req)
+    private static long? SidOf(ChatParameters p)
     {
-        if (req.Context.Request.RouteValues["sid"] is not string route) return QueryLimits.OptionalLong(req, "sid");
+        if (p.Context.Request.RouteValues["sid"] is not string route) return QueryLimits.OptionalLong(p, "sid");
         if (!long.TryParse(route, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sid))
             throw new ChatException(ChatError.BadRequest("'sid' must be a non-negative integer."));
         return sid;
     }
 
-    private static async Task<IResult> Transfer(ChatRequest req, SupportDesk desk)
-    {
-        var user = await req.UserAsync();
-        var change = await desk.TransferAsync(user, SidOf(req), req.Get("to"));
-        return ChatResponse.Ok(req, w => WriteChange(w, change));
-    }
+    private static async Task<Ok<SessionChangeAnswer>> Transfer(ChatUser user, ChatParameters p, SupportDesk desk) =>
+        TypedResults.Ok(SessionChangeAnswer.Of(await desk.TransferAsync(user, SidOf(p), p.Get("to"))));
 
-    private static async Task<IResult> Close(ChatRequest req, SupportDesk desk)
-    {
-        var user = await req.UserAsync();
-        var change = await desk.CloseAsync(user, SidOf(req));
-        return ChatResponse.Ok(req, w => WriteChange(w, change));
-    }
+    private static async Task<Ok<SessionChangeAnswer>> Close(ChatUser user, ChatParameters p, SupportDesk desk) =>
+        TypedResults.Ok(SessionChangeAnswer.Of(await desk.CloseAsync(user, SidOf(p))));
+}
 
-    private static void WriteChange(System.Text.Json.Utf8JsonWriter w, SessionChange change)
+/// <summary>
+/// A support session after a transfer or close: <c>sid</c>, <c>customer</c>, <c>agent</c> (null while queued),
+/// <c>state</c> (<c>queued</c>, <c>assigned</c>, <c>closed</c>), whether anything <c>changed</c> (then the stored
+/// session message's <c>mid</c>).
+/// </summary>
+internal sealed record SessionChangeAnswer(
+    long Sid,
+    string Customer,
+    string? Agent,
+    string State,
+    bool Changed,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Mid)
+{
+    public static SessionChangeAnswer Of(SessionChange change)
     {
         var s = change.Session;
-        w.WriteStartObject();
-        w.WriteNumber("sid", s.Sid);
-        w.WriteString("customer", s.Customer);
-        if (s.Agent is { } agent) w.WriteString("agent", agent);
-        else w.WriteNull("agent");
-        w.WriteString("state", s.ClosedAt is not null ? "closed" : s.Agent is null ? "queued" : "assigned");
-        w.WriteBoolean("changed", change.Message is not null);
-        if (change.Message is { } m) w.WriteNumber("mid", m.Mid);
-        w.WriteEndObject();
+        var state = s.ClosedAt is not null ? "closed" : s.Agent is null ? "queued" : "assigned";
+        return new(s.Sid, s.Customer, s.Agent, state, change.Message is not null, change.Message?.Mid);
     }
 }

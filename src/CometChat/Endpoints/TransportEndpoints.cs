@@ -6,12 +6,12 @@ namespace CometChat.Endpoints;
 
 internal static class TransportEndpoints
 {
-    public static IEndpointRouteBuilder MapTransports(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapTransports(this IEndpointRouteBuilder api)
     {
-        app.MapGet("/api/poll", (ChatRequest req, LongPollTransport poll) => poll.PollAsync(req));
-        app.MapGet("/api/stream", (ChatRequest req, StreamLoop stream) => stream.StreamAsync(req));
-        app.MapGet("/api/events", (ChatRequest req, StreamLoop stream) => stream.EventsAsync(req));
-        app.MapGet("/ws", (ChatRequest req, WebSocketTransport ws) => ws.AcceptAsync(req));
-        return app;
+        api.MapGet("/api/poll", (ChatUser user, ChatParameters p, LongPollTransport poll) => poll.PollAsync(user, p));
+        api.MapGet("/api/stream", (ChatUser user, ChatParameters p, StreamLoop stream) => stream.StreamAsync(user, p)).Produces(200, contentType: "application/x-ndjson");
+        api.MapGet("/api/events", (ChatUser user, ChatParameters p, StreamLoop stream) => stream.EventsAsync(user, p)).Produces(200, contentType: "text/event-stream");
+        api.MapGet("/ws", (ChatUser user, ChatParameters p, WebSocketTransport ws) => ws.AcceptAsync(user, p)).ExcludeFromDescription();
+        return api;
     }
 }

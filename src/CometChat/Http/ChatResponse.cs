@@ -1,85 +1,91 @@
 using System.Buffers;
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CometChat.Core;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace CometChat.Http;
 
 /// <summary>
-/// Every JSON answer of the API goes out here: plain JSON, JSONP (<c>/**/cb(json);</c>, always 200, the
-/// error inside), or problem+json. Handlers return values; this decides the wire shape.
+/// Pages of messages (/api/poll, /api/messages, /api/history), written by hand with a Utf8JsonWriter over each
+/// message's pre-encoded JSON. This is the poll hot path, kept lean on purpose: a woken poll copies bytes
+/// serialised once per message and shared by every recipient, instead of serialising records per request (W3
+/// measures it). <see cref="PageAnswer"/> and <see cref="HistoryAnswer"/> document the same shapes for OpenAPI,
+/// and a unit test keeps the hand-written bytes equal to them.
 /// </summary>
 internal static class ChatResponse
 {
-    public const string ProblemContentType = "application/problem+json";
+    /// <summary>A feed page (every poll's answer): hand-written bytes, see <see cref="PageResult"/>.</summary>
+    public static PageResult Page(FeedPage page) => new(page);
 
-    public static IResult Ok(ChatRequest req, Action<Utf8JsonWriter> write) => new JsonResult(req.Callback, write);
-
-    public static IResult Page(ChatRequest req, FeedPage page) => Ok(req, w => WritePage(w, page, more: true));
-
-    public static void WritePage(Utf8JsonWriter w, FeedPage page, bool more)
+    public static RawJson<HistoryAnswer> History(HistoryPage page) => new(w =>
     {
         w.WriteStartObject();
-        w.WriteStartArray("messages");
-        foreach (var m in page.Messages) w.WriteRawValue(m.Json, skipInputValidation: true);
-        w.WriteEndArray();
-        if (page.Events is { Count: > 0 } events)
-        {
-            w.WriteStartArray("events");
-            foreach (var e in events) w.WriteRawValue(e.Json, skipInputValidation: true);
-            w.WriteEndArray();
-        }
-        w.WriteNumber("cursor", page.Cursor.Mid);
-        if (more) w.WriteBoolean("more", page.More);
-        if (page.Superseded) w.WriteBoolean("superseded", true);
+        WriteMessages(w, page.Messages);
+        w.WriteBoolean("more", page.More);
+        if (page.More) w.WriteNumber("before", page.Before!.Value); // absent when there is no older page
         w.WriteEndObject();
-    }
+    });
 
-    public static Task WriteErrorAsync(HttpContext ctx, ChatError error, string? callback, int? retryAfter = null)
+    private static void WriteMessages(Utf8JsonWriter w, IReadOnlyList<Message> messages)
     {
-        if (retryAfter is { } seconds) ctx.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (callback is not null)
-        {
-            return WriteAsync(ctx, 200, callback, w =>
-            {
-                w.WriteStartObject();
-                w.WriteStartObject("error");
-                w.WriteNumber("status", error.Status);
-                w.WriteString("code", error.Code);
-                w.WriteString("message", error.Detail);
-                if (retryAfter is { } r) w.WriteNumber("retryAfter", r);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            });
-        }
-        return WriteAsync(ctx, error.Status, null, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("type", "https://cometchat.dev/errors/" + error.Code);
-            w.WriteString("title", error.Title);
-            w.WriteNumber("status", error.Status);
-            w.WriteString("detail", error.Detail);
-            w.WriteString("code", error.Code);
-            w.WriteEndObject();
-        }, ProblemContentType);
+        w.WriteStartArray("messages");
+        foreach (var m in messages) w.WriteRawValue(m.Json, skipInputValidation: true);
+        w.WriteEndArray();
     }
 
-    public static async Task WriteAsync(HttpContext ctx, int status, string? callback, Action<Utf8JsonWriter> write, string contentType = "application/json; charset=utf-8")
+    /// <summary>JSON, or JSONP when the GET has a callback, from <paramref name="write"/>, with a Content-Length.</summary>
+    public static Task WriteAsync(HttpContext ctx, Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        if (callback is not null) buffer.Write(Jsonp.Prefix(callback));
         using (var w = new Utf8JsonWriter(buffer, MessageJson.WriterOptions)) write(w);
-        if (callback is not null) buffer.Write(Jsonp.Suffix);
-
+        if (Jsonp.CallbackOf(ctx) is { } callback) return Jsonp.WriteAsync(ctx, callback, buffer.WrittenSpan);
         var response = ctx.Response;
-        response.StatusCode = status;
-        response.ContentType = callback is null ? contentType : Jsonp.ContentType;
-        if (callback is not null) response.Headers.XContentTypeOptions = "nosniff";
+        response.StatusCode = 200;
+        response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted);
-    }
-
-    private sealed class JsonResult(string? callback, Action<Utf8JsonWriter> write) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext, 200, callback, write);
+        return response.Body.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted).AsTask();
     }
 }
+
+/// <summary>A 200 answer written by hand (see <see cref="ChatResponse"/>); OpenAPI documents it as <typeparamref name="TShape"/>.</summary>
+internal sealed class RawJson<TShape>(Action<Utf8JsonWriter> write) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
+{
+    public int? StatusCode => 200;
+
+    public Task ExecuteAsync(HttpContext httpContext) => ChatResponse.WriteAsync(httpContext, write);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(200, typeof(TShape), ["application/json"]));
+}
+
+/// <summary>
+/// A feed page: <c>messages</c> after the cursor (mid order), ephemeral <c>events</c> (typing) when there are any,
+/// the next <c>cursor</c>, <c>more</c> when the batch was capped, <c>superseded</c> when a newer poll took this one's place.
+/// </summary>
+internal sealed record PageAnswer(
+    IReadOnlyList<WireMessage> Messages,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<WireEvent>? Events,
+    long Cursor,
+    bool More,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Superseded);
+
+/// <summary>A page of one conversation, ascending; <c>before</c> (only when <c>more</c>) asks for the next older page.</summary>
+internal sealed record HistoryAnswer(
+    IReadOnlyList<WireMessage> Messages,
+    bool More,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Before);
+
+/// <summary>
+/// A message as every wire carries it (API.md §2), written once per message by <see cref="MessageJson"/>: <c>mid</c>
+/// the cursor, <c>id</c> the sender's idempotency key, <c>sentAt</c> epoch ms; <c>ref</c> (receipts) and <c>sid</c>
+/// (support) when set.
+/// </summary>
+internal sealed record WireMessage(
+    long Mid, string Id, string From, string To, string Kind, string Body, long SentAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Ref,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sid);
+
+/// <summary>An ephemeral event (no mid, never stored): <c>{"kind":"typing","from","to"}</c>.</summary>
+internal sealed record WireEvent(string Kind, string From, string To);

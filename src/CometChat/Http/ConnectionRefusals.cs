@@ -50,16 +50,19 @@ internal static class ConnectionRefusals
         await next(connection); // its first request is answered 429 below, and the connection closes
     }
 
-    /// <summary>HTTP middleware, after CORS: a refused connection's request gets its 429 and nothing else.</summary>
+    /// <summary>
+    /// HTTP middleware, after the headers, the error handler and the JSONP callback: a refused connection's request
+    /// gets its 429 (through the one error writer, so JSONP has it in-band) and nothing else, and the connection closes.
+    /// </summary>
     public static IApplicationBuilder UseConnectionRefusals(this IApplicationBuilder app) => app.Use((ctx, next) =>
     {
         if (ctx.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(RefusedKey, out var value) != true || value is not int retry)
             return next(ctx);
-        ctx.Response.Headers.Connection = "close";
-        string? callback;
-        try { callback = ChatRequest.CallbackOf(ctx); }
-        catch (InvalidCallbackException) { callback = null; }
-        return ChatResponse.WriteErrorAsync(ctx,
-            ChatError.RateLimited($"Too many connections from your address; retry after {retry} s."), callback, retry);
+        ctx.Response.OnStarting(() =>
+        {
+            ctx.Response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        });
+        throw new ChatException(ChatError.RateLimited($"Too many connections from your address; retry after {retry} s.")) { RetryAfterSeconds = retry };
     });
 }

@@ -25,10 +25,13 @@ internal static class HtmlPolicy
         headers.XContentTypeOptions = "nosniff";
     }
 
-    /// <summary>The forever frame (<c>/api/stream?format=html</c>) and its error page; answers the nonce its scripts must carry.</summary>
+    /// <summary>
+    /// The forever frame (<c>/api/stream?format=html</c>) and its error page; answers the nonce its scripts must carry
+    /// (one per response: set again after an error handler cleared the headers, the same nonce).
+    /// </summary>
     public static string Frame(HttpContext ctx)
     {
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        if (ctx.Items[typeof(HtmlPolicy)] is not string nonce) ctx.Items[typeof(HtmlPolicy)] = nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         var headers = ctx.Response.Headers;
         headers.ContentSecurityPolicy = $"default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors 'self'; base-uri 'none'";
         headers.XFrameOptions = "SAMEORIGIN";

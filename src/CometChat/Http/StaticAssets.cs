@@ -18,7 +18,7 @@ internal static class StaticAssets
         types.Mappings[".css"] = "text/css; charset=utf-8";
         types.Mappings[".html"] = "text/html; charset=utf-8";
         // API, WebSocket and ops paths never hold files: skip the file-system lookups on every poll and send.
-        return app.UseWhen(ctx => !IsApi(ctx.Request.Path), branch => branch
+        return app.UseWhen(ctx => !ApiPaths.Contains(ctx.Request.Path), branch => branch
             .UseDefaultFiles(new DefaultFilesOptions { FileProvider = files })
             .UseStaticFiles(new StaticFileOptions
         {
@@ -40,7 +40,4 @@ internal static class StaticAssets
             },
         }));
     }
-
-    private static bool IsApi(PathString path) =>
-        path.StartsWithSegments("/api") || path.StartsWithSegments("/ws") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/metrics");
 }

@@ -61,6 +61,29 @@ CREATE TABLE support_sessions (
 CREATE INDEX support_open_by_customer ON support_sessions (customer) WHERE closed_at IS NULL;
 
 -- version: 2
+-- Rooms by fan-out on read: a room message is stored once (no inbox rows) and its members read it from the
+-- room's timeline (messages_conversation). Membership is kept as intervals of mids: a member reads the room
+-- messages with from_mid <= mid <= to_mid, where from_mid is the mid of their join message and to_mid that of
+-- their leave message (NULL while still a member). Both are written in the transaction that stores the join or
+-- leave, so "a message reaches exactly the members at the moment it commits" is settled by that one commit.
+-- Direct and support messages keep their inbox rows (two or three per message, and support recipients change
+-- with transfers). Members from version 1 start after the last v1 mid: every older room message already has
+-- its inbox rows, so nothing is read twice and nothing is lost.
+CREATE TABLE memberships (
+    room      TEXT NOT NULL REFERENCES rooms (name),
+    user      TEXT NOT NULL,
+    from_mid  INTEGER NOT NULL,
+    to_mid    INTEGER NULL,
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (room, user, from_mid)
+) WITHOUT ROWID;
+CREATE INDEX memberships_by_user ON memberships (user);
+CREATE UNIQUE INDEX memberships_open ON memberships (room, user) WHERE to_mid IS NULL;
+INSERT INTO memberships (room, user, from_mid, to_mid, joined_at)
+    SELECT room, user, (SELECT COALESCE(MAX(mid), 0) + 1 FROM messages), NULL, joined_at FROM members;
+DROP TABLE members;
+
+-- version: 3
 -- Names follow a PRECIS profile (RFC 8265) and a new name whose UTS #39 skeleton matches an existing one is
 -- refused. Rows from before get their skeleton at start (NameMigration), which renames names the profile
 -- changes, so nothing they sent or received is lost.
@@ -69,16 +92,16 @@ CREATE INDEX users_skeleton ON users (skeleton);
 ALTER TABLE rooms ADD COLUMN skeleton TEXT NULL;
 CREATE INDEX rooms_skeleton ON rooms (skeleton);
 
--- version: 3
+-- version: 4
 -- Support reads are authorised by session and read one session's messages (issue 11).
 CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
 
--- version: 4
+-- version: 5
 -- Receipt ids (receipt:REF:STATE) are the server's; a client message that took one before clients were refused
 -- such ids gives it back (keeping its own id behind a 'client-' prefix), so the real receipt can be stored.
 UPDATE messages SET id = 'client-' || id WHERE kind <> 'receipt' AND substr(id, 1, 8) = 'receipt:';
 
--- version: 5
+-- version: 6
 -- Ending sessions and erasing (issue 11): tokens issued before users.tokens_after (epoch ms) are void (password
 -- change, log out everywhere, account deletion); single tokens revoked by logout are kept until they expire; a
 -- deleted account keeps its row (its name stays taken) with deleted_at; an erased message keeps its row, mid and

@@ -19,17 +19,46 @@ internal abstract class SqlReadStore
 
     public const string SessionColumns = "sid AS Sid, customer AS Customer, agent AS Agent, opened_at AS OpenedAt, closed_at AS ClosedAt";
 
+    /// <summary>Runs one read on a pooled connection, synchronously (start-up only).</summary>
+    protected abstract IReadOnlyList<T> Query<T>(string sql, object? args);
+
     /// <summary>Runs one read on a pooled connection; engine failures surface as <see cref="StoreUnavailableException"/>.</summary>
     protected abstract Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args, CancellationToken ct);
 
     public async Task<long> ReadHeadAsync(CancellationToken ct) =>
         (await QueryAsync<long?>("SELECT max(mid) FROM messages", null, ct))[0] ?? 0;
 
-    public Task<IReadOnlyList<Message>> ReadFeedAsync(string user, long after, int limit, CancellationToken ct) =>
-        QueryAsync<Message>(
-            $"SELECT {MessageColumns} FROM inbox i JOIN messages m ON m.mid = i.mid " +
-            "WHERE i.\"user\" = @user AND i.mid > @after ORDER BY i.mid LIMIT @limit",
-            new { user, after, limit }, ct);
+    // The feed in one window of mids (after, upTo]: the inbox rows, and each room's timeline inside the user's
+    // intervals (from_mid <= mid <= to_mid), each an index range (inbox key; messages_conversation).
+    private const string FeedWindow =
+        $"SELECT {MessageColumns} FROM (" +
+        "SELECT i.mid FROM inbox i WHERE i.\"user\" = @user AND i.mid > @after AND i.mid <= @upTo " +
+        "UNION ALL " +
+        "SELECT t.mid FROM memberships ms JOIN messages t ON t.conversation = '#' || ms.room " +
+        "AND t.mid > CASE WHEN ms.from_mid > @after THEN ms.from_mid - 1 ELSE @after END " +
+        "AND t.mid <= CASE WHEN ms.to_mid < @upTo THEN ms.to_mid ELSE @upTo END " +
+        "WHERE ms.\"user\" = @user AND ms.from_mid <= @upTo AND (ms.to_mid IS NULL OR ms.to_mid > @after)" +
+        ") f JOIN messages m ON m.mid = f.mid ORDER BY m.mid LIMIT @limit";
+
+    /// <summary>
+    /// Reads in growing windows of mids, so a reader whose rooms are busy sorts about a page of rows, and one whose
+    /// messages are rare among everyone's still finds them in a few index ranges per window (16 times wider each).
+    /// </summary>
+    public async Task<IReadOnlyList<Message>> ReadFeedAsync(string user, long after, int limit, CancellationToken ct)
+    {
+        long? head = null;
+        for (var width = Math.Max(1024L, limit * 8L); ; width *= 16)
+        {
+            var upTo = after > long.MaxValue - width ? long.MaxValue : after + width;
+            var rows = await QueryAsync<Message>(FeedWindow, new { user, after, upTo, limit }, ct);
+            if (rows.Count >= limit || upTo == long.MaxValue) return rows;
+            head ??= await ReadHeadAsync(ct);
+            if (upTo >= head) return rows;
+        }
+    }
+
+    public IReadOnlyList<Membership> OpenMemberships() =>
+        Query<Membership>("SELECT room AS Room, \"user\" AS \"User\", from_mid AS FromMid FROM memberships WHERE to_mid IS NULL", null);
 
     public Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct) =>
         QueryAsync<Message>(
@@ -55,24 +84,27 @@ internal abstract class SqlReadStore
     {
         // Untyped rows: with no rows SQLite reports the count column as a blob, which Dapper cannot bind to RoomInfo.
         var rows = await QueryAsync<dynamic>(
-            "SELECT r.name AS Name, (SELECT count(*) FROM members WHERE room = r.name) AS Members FROM rooms r " +
-            (member is null ? "" : "JOIN members mine ON mine.room = r.name AND mine.\"user\" = @member ") +
+            "SELECT r.name AS Name, (SELECT count(*) FROM memberships WHERE room = r.name AND to_mid IS NULL) AS Members FROM rooms r " +
+            (member is null ? "" : "JOIN memberships mine ON mine.room = r.name AND mine.\"user\" = @member AND mine.to_mid IS NULL ") +
             "WHERE r.name > @after ORDER BY r.name LIMIT @limit",
             new { after = after ?? "", limit, member }, ct);
         return [.. rows.Select(r => new RoomInfo((string)r.Name, (long)r.Members))];
     }
 
     public Task<IReadOnlyList<string>> RoomMembersAsync(string room, CancellationToken ct) =>
-        QueryAsync<string>("SELECT \"user\" FROM members WHERE room = @room ORDER BY \"user\"", new { room }, ct);
+        QueryAsync<string>("SELECT \"user\" FROM memberships WHERE room = @room AND to_mid IS NULL ORDER BY \"user\"", new { room }, ct);
 
     public async Task<bool> RoomExistsAsync(string room, CancellationToken ct) =>
         (await QueryAsync<long>("SELECT count(*) FROM rooms WHERE name = @room", new { room }, ct))[0] > 0;
 
     public async Task<bool> IsMemberAsync(string room, string user, CancellationToken ct) =>
-        (await QueryAsync<long>("SELECT count(*) FROM members WHERE room = @room AND \"user\" = @user", new { room, user }, ct))[0] > 0;
+        (await QueryAsync<long>("SELECT count(*) FROM memberships WHERE room = @room AND \"user\" = @user AND to_mid IS NULL", new { room, user }, ct))[0] > 0;
 
     public async Task<TokenState> GetTokenStateAsync(string user, string tokenHash, CancellationToken ct) =>
-        (await QueryAsync<TokenState>(AccountStatements.TokenStateSql, new { user, tokenHash }, ct))[0];
+        (await QueryAsync<TokenState>(
+            "SELECT (SELECT tokens_after FROM users WHERE name = @user) AS TokensAfter, (SELECT deleted_at FROM users WHERE name = @user) AS DeletedAt, " +
+            "(SELECT count(*) FROM revoked_tokens WHERE token_hash = @tokenHash) AS Revocations",
+            new { user, tokenHash }, ct))[0];
 
     public async Task<SupportSession?> GetSessionAsync(long sid, CancellationToken ct) =>
         (await QueryAsync<SupportSession>($"SELECT {SessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, ct)).FirstOrNull();

@@ -30,6 +30,8 @@ internal sealed partial class SqliteDatabase
 
     public string Path { get; }
 
+    public int BusyTimeoutSeconds => _busyTimeoutMs / 1000;
+
     /// <summary>
     /// Set once the file the server writes is found not to be the file at <see cref="Path"/> any more (deleted,
     /// moved or replaced under it): from then on every read and write answers 503 and nothing is acknowledged,
@@ -108,7 +110,7 @@ internal sealed partial class SqliteDatabase
     }
 
     /// <summary>Maps SQLite's "cannot serve now" failures to the core's 503.</summary>
-    public static Exception Translate(SqliteException e) => e.SqliteErrorCode switch
+    public static Core.StoreUnavailableException Translate(SqliteException e) => e.SqliteErrorCode switch
     {
         5 or 6 => new Core.StoreUnavailableException("The database is locked by another process.", e),
         8 => new Core.StoreUnavailableException("The database is read-only.", e),

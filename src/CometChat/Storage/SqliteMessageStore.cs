@@ -7,7 +7,7 @@ namespace CometChat.Storage;
 /// <summary><see cref="IMessageStore"/> and <see cref="IUserStore"/> over one SQLite file; the reads are <see cref="SqlReadStore"/>'s.</summary>
 internal sealed class SqliteMessageStore(SqliteDatabase db) : SqlReadStore, IMessageStore, IUserStore, IDisposable
 {
-    private readonly SqliteWriterConnection _writer = new(db);
+    private readonly SqliteWriterConnection _writer = new(db, db.BusyTimeoutSeconds);
 
     public long Initialize()
     {
@@ -22,7 +22,7 @@ internal sealed class SqliteMessageStore(SqliteDatabase db) : SqlReadStore, IMes
         return c.ExecuteScalar<long>("SELECT COUNT(*) FROM messages");
     }
 
-    public IWriteTransaction BeginWrite() => new SqliteWriteTransaction(_writer);
+    public IWriteTransaction BeginWrite() => new SqlWriteTransaction(_writer);
 
     public void Dispose() => _writer.Dispose();
 
@@ -33,6 +33,16 @@ internal sealed class SqliteMessageStore(SqliteDatabase db) : SqlReadStore, IMes
             using var c = db.OpenWriter();
             c.Execute("INSERT OR IGNORE INTO settings (key, value) VALUES (@key, @value)", new { key, value });
             return c.ExecuteScalar<string>("SELECT value FROM settings WHERE key = @key", new { key })!;
+        }
+        catch (SqliteException e) { throw SqliteDatabase.Translate(e); }
+    }
+
+    protected override IReadOnlyList<T> Query<T>(string sql, object? args)
+    {
+        try
+        {
+            using var c = db.Open();
+            return c.Query<T>(sql, args).AsList();
         }
         catch (SqliteException e) { throw SqliteDatabase.Translate(e); }
     }

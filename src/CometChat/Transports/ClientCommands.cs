@@ -1,119 +1,72 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
 using CometChat.Core;
+using CometChat.Endpoints;
+using CometChat.Http;
 
 namespace CometChat.Transports;
 
 /// <summary>
 /// The client-to-server frames of API.md §4, shared by /ws and the TCP socket: <c>send</c>, <c>receipt</c>,
-/// <c>typing</c>, <c>ping</c>. Each answers one reply frame, <c>{"reply":id,...}</c> or
-/// <c>{"reply":id,"error":{status,code,message}}</c>; a bad frame never ends the connection.
+/// <c>typing</c>, <c>ping</c>. A frame is read like a JSON body (<see cref="JsonParameters"/>) and each answers one
+/// reply frame: <c>{"reply":id,...}</c> with the same answer HTTP gives (<see cref="SendAnswer"/> for a send), or
+/// <c>{"reply":id,"error":{status,code,message,retryAfter?}}</c>. A bad frame never ends the connection.
 /// The command <c>id</c> only pairs a reply with its command (clients count c1, c2... per connection, so it
 /// cannot be a message's idempotency key); a send may carry <c>messageId</c> for that.
 /// </summary>
-internal sealed class ClientCommands(MessageSender sender, Receipts receipts, Typing typing, Presence presence)
+internal sealed partial class ClientCommands(MessageSender sender, Receipts receipts, Typing typing, Presence presence, ILogger<ClientCommands> log)
 {
     public async Task<byte[]> ExecuteAsync(string user, string? client, ReadOnlyMemory<byte> frame, CancellationToken ct)
     {
         string? id = null;
         try
         {
-            using var doc = Parse(frame);
-            var root = doc.RootElement;
-            id = Text(root, "id");
-            var op = Text(root, "op");
-            switch (op)
+            var f = JsonParameters.Parse(frame.Span, "frame");
+            f.TryGetValue("id", out id);
+            switch (f.GetValueOrDefault("op"))
             {
                 case "send":
-                    var sent = await sender.SendAsync(user, new SendRequest(Text(root, "to"), Text(root, "body"), Text(root, "messageId"), client, Long(root, "sid")));
-                    return Reply(id, w => WriteSent(w, sent));
+                    var sent = await sender.SendAsync(user, new SendRequest(f.GetValueOrDefault("to"), f.GetValueOrDefault("body"), f.GetValueOrDefault("messageId"), client, QueryLimits.OptionalLong(f.GetValueOrDefault("sid"), "sid")));
+                    return Reply(id, SendAnswer.Of(sent));
                 case "receipt":
-                    var ack = await receipts.AcknowledgeAsync(user, Long(root, "ref"), Text(root, "state"), client);
-                    return Reply(id, w => WriteSent(w, ack));
+                    var ack = await receipts.AcknowledgeAsync(user, QueryLimits.OptionalLong(f.GetValueOrDefault("ref"), "ref"), f.GetValueOrDefault("state"), client);
+                    return Reply(id, SendAnswer.Of(ack));
                 case "typing":
-                    await typing.PublishAsync(user, Text(root, "to"), ct);
-                    return Reply(id, w => w.WriteBoolean("ok", true));
+                    await typing.PublishAsync(user, f.GetValueOrDefault("to"), ct);
+                    return Reply(id, new OkAnswer());
                 case "ping":
                     presence.Touch(user);
-                    return Reply(id, w => w.WriteBoolean("pong", true));
+                    return Reply(id, new PongAnswer());
                 case null or "":
                     throw new ChatException(ChatError.BadRequest("'op' is required: send, receipt, typing or ping."));
                 default:
                     throw new ChatException(ChatError.BadRequest("'op' must be send, receipt, typing or ping."));
             }
         }
-        catch (ChatException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Error(id, e.Error);
-        }
-        catch (StoreUnavailableException e)
-        {
-            return Error(id, ChatError.Unavailable(e.Message + " Retry with the same id."));
+            if (ChatErrors.Of(e) is not { } mapped) LogFailed(log, e, user);
+            return Error(id, ChatErrors.Of(e) ?? ChatErrors.Internal);
         }
     }
 
-    public static byte[] Error(string? id, ChatError error) => Reply(id, w =>
-    {
-        w.WriteStartObject("error");
-        w.WriteNumber("status", error.Status);
-        w.WriteString("code", error.Code);
-        w.WriteString("message", error.Detail);
-        w.WriteEndObject();
-    });
+    public static byte[] Error(string? id, MappedError error) => Reply(id, error.Answer);
 
-    private static JsonDocument Parse(ReadOnlyMemory<byte> frame)
+    /// <summary><c>{"reply":id,</c> and then the answer's own members: one answer shape on every wire.</summary>
+    private static byte[] Reply<T>(string? id, T answer)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(frame, new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException e)
-        {
-            throw new ChatException(ChatError.BadRequest($"The frame is not valid JSON: {e.Message}"));
-        }
-        if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
-        doc.Dispose();
-        throw new ChatException(ChatError.BadRequest("The frame must be a JSON object with an 'op'."));
-    }
-
-    private static string? Text(JsonElement root, string name) =>
-        !root.TryGetProperty(name, out var v) ? null : v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Number => v.GetRawText(),
-            JsonValueKind.Null => null,
-            _ => throw new ChatException(ChatError.BadRequest($"'{name}' must be a string.")),
-        };
-
-    private static long? Long(JsonElement root, string name)
-    {
-        if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) && n >= 0) return n;
-        if (v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out n)) return n;
-        throw new ChatException(ChatError.BadRequest($"'{name}' must be a non-negative integer."));
-    }
-
-    private static void WriteSent(Utf8JsonWriter w, SendResult result)
-    {
-        w.WriteNumber("mid", result.Message.Mid);
-        w.WriteString("id", result.Message.Id);
-        w.WriteNumber("sentAt", result.Message.SentAt);
-        if (result.Duplicate) w.WriteBoolean("duplicate", true);
-    }
-
-    private static byte[] Reply(string? id, Action<Utf8JsonWriter> fields)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(buffer, MessageJson.WriterOptions))
+        var json = ChatJson.Serialize(answer);
+        var buffer = new ArrayBufferWriter<byte>(json.Length + 32);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, MessageJson.WriterOptions))
         {
             w.WriteStartObject();
             if (id is null) w.WriteNull("reply");
             else w.WriteString("reply", id);
-            fields(w);
-            w.WriteEndObject();
         }
+        buffer.Write(","u8);
+        buffer.Write(json.AsSpan(1)); // the answer's members and its closing brace
         return buffer.WrittenSpan.ToArray();
     }
+
+    [LoggerMessage(60, LogLevel.Error, "A command of {User} failed")]
+    private static partial void LogFailed(ILogger logger, Exception e, string user);
 }

@@ -19,15 +19,15 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
     private readonly TimeSpan _writeTimeout = TimeSpan.FromSeconds(options.Value.Stream.WriteTimeoutSeconds);
     private readonly int _maxFrame = options.Value.Socket.MaxLineBytes;
 
-    public async Task AcceptAsync(ChatRequest req)
+    public async Task AcceptAsync(ChatUser chatUser, ChatParameters p)
     {
-        var ctx = req.Context;
+        var ctx = p.Context;
         if (!ctx.WebSockets.IsWebSocketRequest)
             throw new ChatException(ChatError.BadRequest("'/ws' takes a WebSocket upgrade (GET with 'Upgrade: websocket')."));
-        var user = await req.UserAsync();
-        var limit = QueryLimits.Limit(req);
-        var client = QueryLimits.Client(req);
-        var cursor = await QueryLimits.SinceAsync(req, feed);
+        string user = chatUser;
+        var limit = QueryLimits.Limit(p);
+        var client = QueryLimits.Client(p);
+        var cursor = await QueryLimits.SinceAsync(p, feed);
 
         using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
         using var sub = new FeedSubscription(feed, waiters, user, client, cursor, limit, ListenerKind.Socket);

@@ -126,6 +126,31 @@ internal sealed class ChatServer : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
 
+    /// <summary>Waits (bounded) until exactly <paramref name="count"/> long polls are parked, on the server's own signal.</summary>
+    public Task WaitForParkedPollsAsync(long count) => WaitForListenersAsync(s => s.ParkedPolls == count, $"{count} parked polls");
+
+    /// <summary>
+    /// Waits (bounded) until <paramref name="condition"/> holds over the open polls, streams and sockets. Woken by
+    /// <see cref="CometChat.Core.ChatStats.ListenersChanged"/>, never by sleeping.
+    /// </summary>
+    public async Task WaitForListenersAsync(Func<CometChat.Core.ChatStats, bool> condition, string what = "the expected listeners")
+    {
+        var stats = Get<CometChat.Core.ChatStats>();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check() { if (condition(stats)) reached.TrySetResult(); }
+        stats.ListenersChanged += Check;
+        try
+        {
+            Check();
+            try { await reached.Task.DefaultTimeout(); }
+            catch (TimeoutException) { throw new TimeoutException($"The server never had {what}: {stats.ParkedPolls} parked, {stats.OpenStreams} streams, {stats.OpenSockets} sockets."); }
+        }
+        finally
+        {
+            stats.ListenersChanged -= Check;
+        }
+    }
+
     /// <summary>Stops and starts the server again over the same database file.</summary>
     public async Task RestartAsync()
     {

@@ -60,6 +60,16 @@ internal abstract partial class FeedReader : IAsyncDisposable
         }
     }
 
+    /// <summary>The next command reply, skipping the feed's messages, events and heartbeats on the way.</summary>
+    public async Task<JsonElement> NextReplyAsync()
+    {
+        while (true)
+        {
+            var item = await NextAsync().DefaultTimeout() ?? throw new ShouldAssertException("The connection ended before the next reply.");
+            if (item.Kind == "reply") return item.Json!.Value;
+        }
+    }
+
     public async Task<List<FeedItem>> MessagesAsync(int count)
     {
         var list = new List<FeedItem>(count);
@@ -94,9 +104,17 @@ internal abstract partial class FeedReader : IAsyncDisposable
             {
                 case "ndjson": (await NextAsync())!.Kind.ShouldBe("heartbeat"); break;
                 case "text": (await ReadLineAsync())!.ShouldStartWith("# messages after cursor"); break;
-                case "multipart": (await ReadLineAsync()).ShouldBe("--cometchat"); break;
-                case "html": while ((await ReadLineAsync())?.EndsWith("-->", StringComparison.Ordinal) == false) { } break;
-                case "sse": (await ReadLineAsync()).ShouldBe("retry: 3000"); (await ReadLineAsync()).ShouldBe(""); break;
+                // Every push transport hands the client its starting cursor at once (issue 13 item 3).
+                case "multipart": (await ReadLineAsync()).ShouldBe("--cometchat"); (await NextAsync())!.Kind.ShouldBe("heartbeat"); break;
+                case "html":
+                    while ((await ReadLineAsync())?.EndsWith("-->", StringComparison.Ordinal) == false) { }
+                    (await NextAsync())!.Kind.ShouldBe("heartbeat");
+                    break;
+                case "sse":
+                    (await ReadLineAsync()).ShouldBe("retry: 3000");
+                    (await ReadLineAsync())!.ShouldStartWith("id: ");
+                    (await ReadLineAsync()).ShouldBe("");
+                    break;
             }
         }
 
@@ -172,7 +190,7 @@ internal abstract partial class FeedReader : IAsyncDisposable
         {
             var uri = new Uri(user.Server.BaseUri, url + "&token=" + user.Token);
             await Socket.ConnectAsync(new UriBuilder(uri) { Scheme = "ws" }.Uri, CancellationToken.None);
-            (await NextAsync())!.Kind.ShouldBe("heartbeat");
+            (await NextAsync()).ShouldNotBeNull().Kind.ShouldBe("heartbeat");
         }
 
         public Task SendAsync(string json) => SendAsync(Encoding.UTF8.GetBytes(json));
@@ -225,8 +243,8 @@ internal abstract partial class FeedReader : IAsyncDisposable
             await _tcp.ConnectAsync("127.0.0.1", user.Server.SocketPort);
             _stream = _tcp.GetStream();
             await WriteLineAsync($"AUTH {user.Token}{(since is null ? "" : " " + since)}");
-            (await ReadLineAsync())!.ShouldStartWith("OK ");
-            (await NextAsync())!.Kind.ShouldBe("heartbeat");
+            (await ReadLineAsync()).ShouldNotBeNull().ShouldStartWith("OK ");
+            (await NextAsync()).ShouldNotBeNull().Kind.ShouldBe("heartbeat");
         }
 
         public Task WriteLineAsync(string line) => WriteRawAsync(Encoding.UTF8.GetBytes(line + (char)Terminator));

@@ -24,7 +24,7 @@ public sealed class OrderingTests
         var start = bob.Cursor;
 
         using var first = cluster[0].Get<IMessageStore>().BeginWrite();
-        var late = first.Append(Draft("late"), ["bob"], "alice\nbob");
+        var late = first.Messages.Append(Draft("late"), ["bob"], "alice\nbob");
         var second = Task.Run(() => CommitOne(cluster[1], Draft("early")));
         await WaitForLockWaiterAsync(cluster);
         second.IsCompleted.ShouldBeFalse(); // node B's writer is parked on the lock, before taking a mid
@@ -39,6 +39,24 @@ public sealed class OrderingTests
         TestUser.Mids(await bob.GetAsync($"api/messages?since={start}")).ShouldBe([late.Mid, early.Mid]);
     }
 
+    /// <summary>
+    /// A short poll answers at once and waits for no wake-up, so it must see a commit of another node whose wake-up
+    /// has not arrived yet (a client holding a mid that node just answered). Here the wake-up never comes at all.
+    /// </summary>
+    [Fact]
+    public async Task AShortPollSeesAnotherNodesCommitBeforeItsWakeUp()
+    {
+        await using var cluster = await Cluster.StartAsync(2);
+        var alice = await cluster[0].LoginAsync("alice");
+        var bob = (await cluster[0].LoginAsync("bob")).On(cluster[1]);
+        var first = (await alice.SendAsync("bob", "announced")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => cluster[1].Get<Feed>().Head >= first);
+
+        var unannounced = CommitOne(cluster[0], Draft("not announced")); // stored, but no node was told
+        TestUser.Mids(await bob.GetAsync($"api/messages?since={first}")).ShouldBe([unannounced.Mid]);
+        (await bob.GetAsync($"api/poll?since={first}&timeout=0")).GetProperty("cursor").GetInt64().ShouldBe(unannounced.Mid);
+    }
+
     /// <summary>What the lock prevents, shown with the lock switched off: the reader's cursor passes a mid that commits later.</summary>
     [Fact]
     public async Task WithoutTheWriteLockAReaderSkipsAMidCommittedLate()
@@ -50,7 +68,7 @@ public sealed class OrderingTests
         await bob.GetAsync("api/me");
 
         using var first = cluster[0].Get<IMessageStore>().BeginWrite();
-        var late = first.Append(Draft("late"), ["bob"], "alice\nbob");
+        var late = first.Messages.Append(Draft("late"), ["bob"], "alice\nbob");
         var early = CommitOne(cluster[1], Draft("early")); // no lock: it takes the next mid and commits first
         early.Mid.ShouldBe(late.Mid + 1);
 
@@ -128,7 +146,7 @@ public sealed class OrderingTests
     private static Message CommitOne(ChatServer node, Message draft)
     {
         using var tx = node.Get<IMessageStore>().BeginWrite();
-        var m = tx.Append(draft, ["bob"], "alice\nbob");
+        var m = tx.Messages.Append(draft, ["bob"], "alice\nbob");
         tx.Commit();
         return m;
     }

@@ -169,11 +169,15 @@ public sealed class SocketTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ShutdownClosesSockets()
+    public async Task ShutdownSendsAFinalFrameThenCloses()
     {
         await using var bob = await AuthedAsync(_bob);
         var stop = _server.StopAppAsync();
-        while (await bob.NextAsync() is { } item) item.Kind.ShouldBe("heartbeat");
+        var items = new List<FeedItem>();
+        while (await bob.NextAsync() is { } item) items.Add(item);
+        items.ShouldNotBeEmpty();
+        items[^1].Raw.ShouldBe($"{{\"kind\":\"shutdown\",\"cursor\":{_bob.Cursor}}}");
+        items[..^1].ShouldAllBe(i => i.Kind == "heartbeat");
         await stop.DefaultTimeout();
     }
 }

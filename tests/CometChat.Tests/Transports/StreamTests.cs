@@ -116,10 +116,11 @@ public sealed class StreamTests : IAsyncLifetime
         {
             "ndjson" => $"{{\"kind\":\"heartbeat\",\"cursor\":{_bob.Cursor}}}\n{json[0]}\n{json[1]}\n{{\"kind\":\"heartbeat\",\"cursor\":{head}}}\n",
             "multipart" => "--cometchat\r\n"
+                + $"Content-Type: application/json\r\n\r\n{{\"kind\":\"heartbeat\",\"cursor\":{_bob.Cursor}}}\r\n--cometchat\r\n"
                 + $"Content-Type: application/json\r\n\r\n{json[0]}\r\n--cometchat\r\n"
                 + $"Content-Type: application/json\r\n\r\n{json[1]}\r\n--cometchat\r\n"
                 + $"Content-Type: application/json\r\n\r\n{{\"kind\":\"heartbeat\",\"cursor\":{head}}}\r\n--cometchat--\r\n",
-            _ => "retry: 3000\n\n"
+            _ => $"retry: 3000\nid: {_bob.Cursor}\n\n"
                 + $"id: {m1.GetProperty("mid")}\nevent: message\ndata: {json[0]}\n\n"
                 + $"id: {head}\nevent: message\ndata: {json[1]}\n\n"
                 + ": end\n\n",
@@ -185,6 +186,7 @@ public sealed class StreamTests : IAsyncLifetime
         using var res = await _server.Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
         using var lines = new StreamReader(await res.Content.ReadAsStreamAsync());
         (await lines.ReadLineAsync().DefaultTimeout()).ShouldBe("retry: 3000");
+        (await lines.ReadLineAsync().DefaultTimeout()).ShouldBe($"id: {mids[1]}");
         (await lines.ReadLineAsync().DefaultTimeout()).ShouldBe("");
         (await lines.ReadLineAsync().DefaultTimeout()).ShouldBe($"id: {mids[2]}");
 

@@ -75,7 +75,7 @@ internal sealed class PostgresDatabase : IDisposable
     /// Every PostgreSQL failure is a 503 the client may retry (as SQLite faults are). After a lost connection
     /// the pool is cleared, so the next request opens fresh connections instead of meeting dead ones one by one.
     /// </summary>
-    public Exception Translate(NpgsqlException e)
+    public Core.StoreUnavailableException Translate(NpgsqlException e)
     {
         if (e is not PostgresException pg || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal))
             _source.Clear();

@@ -17,7 +17,7 @@ internal sealed class PostgresMessageStore(PostgresDatabase db) : SqlReadStore, 
 
     public long CountMessages() => Scalar<long>("SELECT count(*) FROM messages");
 
-    public IWriteTransaction BeginWrite() => new PostgresWriteTransaction(_writer);
+    public IWriteTransaction BeginWrite() => new SqlWriteTransaction(_writer);
 
     public void Dispose() => _writer.Dispose();
 
@@ -38,6 +38,16 @@ internal sealed class PostgresMessageStore(PostgresDatabase db) : SqlReadStore, 
         {
             using var c = db.Open();
             return c.ExecuteScalar<T>(sql)!;
+        }
+        catch (NpgsqlException e) { throw db.Translate(e); }
+    }
+
+    protected override IReadOnlyList<T> Query<T>(string sql, object? args)
+    {
+        try
+        {
+            using var c = db.Open();
+            return c.Query<T>(sql, args).AsList();
         }
         catch (NpgsqlException e) { throw db.Translate(e); }
     }

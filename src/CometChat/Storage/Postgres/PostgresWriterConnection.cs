@@ -1,26 +1,34 @@
+using System.Data.Common;
+using Dapper;
 using Npgsql;
 
 namespace CometChat.Storage.Postgres;
 
 /// <summary>
-/// The writer's one long-lived connection (the single writer loop uses it one transaction at a time).
-/// A failed batch drops it, so the next batch starts on a fresh one: that is how a node heals after
-/// PostgreSQL restarts or its connections are killed.
+/// The writer's PostgreSQL connection. Each transaction's first statement takes the cluster-wide write lock
+/// (<c>pg_advisory_xact_lock</c>), held until commit or rollback, before any nextval: so mids are assigned in
+/// commit order across every node, and a reader that has seen mid N can never later meet a mid below N.
 /// </summary>
-internal sealed class PostgresWriterConnection(PostgresDatabase db) : IDisposable
+internal sealed class PostgresWriterConnection(PostgresDatabase db) : SqlWriterConnection
 {
-    private NpgsqlConnection? _connection;
+    protected override DbConnection Open() => db.Open();
 
-    public PostgresDatabase Database => db;
-
-    public NpgsqlConnection Connection => _connection ??= db.Open();
-
-    public void Reset()
+    protected override DbTransaction Begin(DbConnection connection)
     {
-        try { _connection?.Dispose(); }
-        catch (NpgsqlException) { } // already broken: nothing to close cleanly
-        _connection = null;
+        var c = (NpgsqlConnection)connection;
+        var tx = c.BeginTransaction();
+        if (db.SerializeWrites)
+            c.Execute("SELECT pg_advisory_xact_lock(@WriteLock)", new { PostgresDatabase.WriteLock }, tx, db.WriteTimeoutSeconds);
+        return tx;
     }
 
-    public void Dispose() => Reset();
+    protected override int CommandTimeoutSeconds => db.WriteTimeoutSeconds;
+
+    public override Core.StoreUnavailableException? Translate(Exception e) => e switch
+    {
+        NpgsqlException n => db.Translate(n),
+        // Npgsql reports a connection broken under a command this way.
+        InvalidOperationException => new Core.StoreUnavailableException($"The database connection failed: {e.Message}", e),
+        _ => null,
+    };
 }

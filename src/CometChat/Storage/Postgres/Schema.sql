@@ -62,6 +62,22 @@ CREATE TABLE support_sessions (
 CREATE INDEX support_open_by_customer ON support_sessions (customer) WHERE closed_at IS NULL;
 
 -- version: 2
+-- Rooms by fan-out on read, membership as intervals of mids: see version 2 of ../Schema.sql.
+CREATE TABLE memberships (
+    room      text COLLATE "C" NOT NULL REFERENCES rooms (name),
+    "user"    text COLLATE "C" NOT NULL,
+    from_mid  bigint NOT NULL,
+    to_mid    bigint NULL,
+    joined_at bigint NOT NULL,
+    PRIMARY KEY (room, "user", from_mid)
+);
+CREATE INDEX memberships_by_user ON memberships ("user");
+CREATE UNIQUE INDEX memberships_open ON memberships (room, "user") WHERE to_mid IS NULL;
+INSERT INTO memberships (room, "user", from_mid, to_mid, joined_at)
+    SELECT room, "user", (SELECT coalesce(max(mid), 0) + 1 FROM messages), NULL, joined_at FROM members;
+DROP TABLE members;
+
+-- version: 3
 -- Names follow a PRECIS profile (RFC 8265) and a new name whose UTS #39 skeleton matches an existing one is
 -- refused. Rows from before get their skeleton at start (NameMigration), which renames names the profile changes.
 ALTER TABLE users ADD COLUMN skeleton text COLLATE "C" NULL;
@@ -69,16 +85,16 @@ CREATE INDEX users_skeleton ON users (skeleton);
 ALTER TABLE rooms ADD COLUMN skeleton text COLLATE "C" NULL;
 CREATE INDEX rooms_skeleton ON rooms (skeleton);
 
--- version: 3
+-- version: 4
 -- Support reads are authorised by session and read one session's messages (issue 11).
 CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
 
--- version: 4
+-- version: 5
 -- Receipt ids (receipt:REF:STATE) are the server's; a client message that took one before clients were refused
 -- such ids gives it back (keeping its own id behind a 'client-' prefix), so the real receipt can be stored.
 UPDATE messages SET id = 'client-' || id WHERE kind <> 'receipt' AND substr(id, 1, 8) = 'receipt:';
 
--- version: 5
+-- version: 6
 -- Ending sessions and erasing (issue 11): tokens issued before users.tokens_after (epoch ms) are void (password
 -- change, log out everywhere, account deletion); single tokens revoked by logout are kept until they expire; a
 -- deleted account keeps its row (its name stays taken) with deleted_at; an erased message keeps its row, mid and

@@ -93,13 +93,23 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, TokenHo
         var receiving = ReceiveAsync(connection.Transport.Input, writer, user, terminator, idle, end.Token);
         await Task.WhenAny(feeding, receiving);
         await end.CancelAsync();
+        var cut = false;
         foreach (var task in new[] { feeding, receiving })
         {
             try { await task; }
-            catch (WriteTimeoutException) { LogWriteTimeout(log, user, _writeTimeout.TotalSeconds); connection.Abort(); }
+            catch (WriteTimeoutException) { LogWriteTimeout(log, user, _writeTimeout.TotalSeconds); connection.Abort(); cut = true; }
             catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionResetException) { }
         }
+        if (lifetime.ApplicationStopping.IsCancellationRequested && !cut)
+        {
+            // Told, like WebSocket (1001) and streams: the client reconnects from this cursor after the restart.
+            try { await writer.SendAsync(ShutdownFrame(sub.Cursor), CancellationToken.None); }
+            catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionResetException or WriteTimeoutException) { }
+        }
     }
+
+    /// <summary><c>{"kind":"shutdown","cursor":N}</c>: the last frame before the server closes the connection to stop.</summary>
+    public static byte[] ShutdownFrame(Cursor cursor) => Encoding.ASCII.GetBytes("{\"kind\":\"shutdown\",\"cursor\":" + cursor + "}");
 
     /// <summary>Commands, one per frame, until the client closes, goes silent, or sends a line that is too long.</summary>
     private async Task ReceiveAsync(PipeReader input, LineWriter writer, string user, byte terminator, CancellationTokenSource idle, CancellationToken ct)
@@ -111,7 +121,7 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, TokenHo
             idle.CancelAfter(_idle);
             if (f.Status == FrameStatus.TooLong)
             {
-                await writer.SendAsync(ClientCommands.Error(null, ChatError.TooLarge($"A frame is limited to {_maxLine} bytes; closing.")), ct);
+                await writer.SendAsync(ClientCommands.Error(null, ChatErrors.From(ChatError.TooLarge($"A frame is limited to {_maxLine} bytes; closing."))), ct);
                 return;
             }
             if (f.Bytes.Length == 0) continue; // a bare terminator is a keep-alive

@@ -17,7 +17,12 @@ internal sealed class MultipartFormat : IStreamFormat
 
     public string ContentType => "multipart/x-mixed-replace; boundary=" + Boundary;
 
-    public void WriteStart(IBufferWriter<byte> w, Cursor cursor) => w.Write("--" + Boundary + "\r\n");
+    /// <summary>The opening boundary and a first heartbeat part: the client knows its starting cursor at once.</summary>
+    public void WriteStart(IBufferWriter<byte> w, Cursor cursor)
+    {
+        w.Write("--" + Boundary + "\r\n");
+        WriteHeartbeat(w, cursor);
+    }
 
     public void WriteMessage(IBufferWriter<byte> w, Message m) => Part(w, m.Json);
 

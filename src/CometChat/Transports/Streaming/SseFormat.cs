@@ -4,7 +4,8 @@ using CometChat.Core;
 namespace CometChat.Transports.Streaming;
 
 /// <summary>
-/// /api/events, Server-Sent Events: <c>retry:</c> first, then <c>id: mid</c> / <c>event: message</c> /
+/// /api/events, Server-Sent Events: <c>retry:</c> and <c>id: cursor</c> first (so an EventSource that reconnects
+/// before any message resumes from where it started, not from a newer head), then <c>id: mid</c> / <c>event: message</c> /
 /// <c>data: json</c> per message, <c>event: typing</c> (no id, so Last-Event-ID stays a real mid) per
 /// typing event, and <c>: ping</c> comments as heartbeats. Message JSON holds no raw line break (CR, LF,
 /// U+2028 are escaped), so a body cannot end its data field.
@@ -16,7 +17,7 @@ internal sealed class SseFormat : IStreamFormat
 
     public string ContentType => "text/event-stream; charset=utf-8";
 
-    public void WriteStart(IBufferWriter<byte> w, Cursor cursor) => w.Write($"retry: {RetryMilliseconds}\n\n");
+    public void WriteStart(IBufferWriter<byte> w, Cursor cursor) => w.Write($"retry: {RetryMilliseconds}\nid: {cursor}\n\n");
 
     public void WriteMessage(IBufferWriter<byte> w, Message m)
     {

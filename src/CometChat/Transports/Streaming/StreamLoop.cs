@@ -9,7 +9,7 @@ namespace CometChat.Transports.Streaming;
 /// <summary>
 /// /api/stream (ndjson, text, multipart, html) and /api/events (SSE): one chunked HTTP/1.1 response fed by
 /// <see cref="FeedPump"/>. Everything a request can get wrong is rejected before the first byte, so errors
-/// are ordinary problem+json (or JSONP / a script call where a callback applies).
+/// are ordinary problem+json (or a page calling the forever frame's callback: see <see cref="ForeverFrameFormat"/>).
 /// </summary>
 internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOptions<ChatOptions> options, TimeProvider time,
     IHostApplicationLifetime lifetime, ILogger<StreamLoop> log)
@@ -19,94 +19,57 @@ internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOption
     private readonly TimeSpan _maxLifetime = TimeSpan.FromSeconds(options.Value.Stream.MaxSeconds);
     private readonly TimeSpan _writeTimeout = TimeSpan.FromSeconds(options.Value.Stream.WriteTimeoutSeconds);
 
-    public async Task StreamAsync(ChatRequest req)
+    public Task StreamAsync(ChatUser user, ChatParameters p)
     {
-        var format = req.Get("format") ?? "ndjson";
-        if (format == "html")
+        IStreamFormat format = p.Get("format") switch
         {
-            await ForeverFrameAsync(req);
-            return;
-        }
-        IStreamFormat f = format switch
-        {
-            "ndjson" or "" => NdjsonFormat.Instance,
+            null or "" or "ndjson" => NdjsonFormat.Instance,
             "text" => new TextFormat(_time),
             "multipart" => new MultipartFormat(),
+            // Its callback is validated with the JSONP rules; its errors are a page calling it (see ForeverFrameFormat).
+            "html" => new ForeverFrameFormat(ForeverFrameFormat.CallbackOf(p.Context), HtmlPolicy.Frame(p.Context)),
             _ => throw new ChatException(ChatError.BadRequest("'format' must be ndjson, text, multipart or html.")),
         };
-        await RunAsync(req, f, req.Get("since"), "since");
+        return RunAsync(user, p, format, p.Get("since"), "since");
     }
 
-    public Task EventsAsync(ChatRequest req)
+    public Task EventsAsync(ChatUser user, ChatParameters p)
     {
         // EventSource sends the last id it saw when it reconnects: that wins over the since of its original URL.
-        var lastEventId = req.Context.Request.Headers["Last-Event-ID"];
+        var lastEventId = p.Context.Request.Headers["Last-Event-ID"];
         return lastEventId.Count > 0 && !string.IsNullOrEmpty(lastEventId[0])
-            ? RunAsync(req, SseFormat.Instance, lastEventId[0], "Last-Event-ID")
-            : RunAsync(req, SseFormat.Instance, req.Get("since"), "since");
+            ? RunAsync(user, p, SseFormat.Instance, lastEventId[0], "Last-Event-ID")
+            : RunAsync(user, p, SseFormat.Instance, p.Get("since"), "since");
     }
 
-    private async Task ForeverFrameAsync(ChatRequest req)
+    private async Task RunAsync(string user, ChatParameters p, IStreamFormat format, string? since, string sinceName)
     {
-        // An iframe can neither read a status nor run a JSONP body: errors are a page calling the callback too.
-        var callback = req.Callback ?? ForeverFrameFormat.DefaultCallback;
-        if (Jsonp.FrameProblem(callback) is { } problem) throw new InvalidCallbackException(problem);
-        var nonce = HtmlPolicy.Frame(req.Context);
-        try
-        {
-            await RunAsync(req, new ForeverFrameFormat(callback, nonce), req.Get("since"), "since");
-        }
-        catch (ChatException e) when (!req.Context.Response.HasStarted)
-        {
-            var page = new System.Buffers.ArrayBufferWriter<byte>(256);
-            page.Write("<!DOCTYPE html>\n<html><body><script nonce=\"" + nonce + "\">parent." + callback + "(");
-            using (var w = new System.Text.Json.Utf8JsonWriter(page, MessageJson.WriterOptions))
-            {
-                w.WriteStartObject();
-                w.WriteStartObject("error");
-                w.WriteNumber("status", e.Error.Status);
-                w.WriteString("code", e.Error.Code);
-                w.WriteString("message", e.Error.Detail);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            page.Write(");</script></body></html>\n");
-            var response = req.Context.Response;
-            response.StatusCode = 200;
-            response.ContentType = "text/html; charset=utf-8";
-            response.Headers.CacheControl = "no-store";
-            await response.Body.WriteAsync(page.WrittenMemory, req.Aborted);
-        }
-    }
+        var limit = QueryLimits.Limit(p);
+        var client = QueryLimits.Client(p);
+        var cursor = await feed.ParseCursorAsync(since, p.Aborted, sinceName);
 
-    private async Task RunAsync(ChatRequest req, IStreamFormat format, string? since, string sinceName)
-    {
-        var user = await req.UserAsync();
-        var limit = QueryLimits.Limit(req);
-        var client = QueryLimits.Client(req);
-        var cursor = await feed.ParseCursorAsync(since, req.Aborted, sinceName);
-
-        var ctx = req.Context;
+        var ctx = p.Context;
         var response = ctx.Response;
         response.StatusCode = 200;
         response.ContentType = format.ContentType;
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Accel-Buffering"] = "no";
         response.Headers.XContentTypeOptions = "nosniff";
+        if (ctx.IsHead()) return; // the headers a GET would get, and no waiting
         // Also switches off response compression, should a host add it: a compressor would hold messages back.
         ctx.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
 
         using var sub = new FeedSubscription(feed, waiters, user, client, cursor, limit, ListenerKind.Stream);
         using var lifetimeEnd = new CancellationTokenSource(_maxLifetime, _time);
         var stopping = lifetime.ApplicationStopping;
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(req.Aborted, lifetimeEnd.Token, stopping);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(p.Aborted, lifetimeEnd.Token, stopping);
         var sink = new Sink(format, response.BodyWriter, this);
         try
         {
             await FeedPump.RunAsync(sub, sink, _heartbeat, _time, linked.Token);
         }
         // A stream ends in one of four ways (it is never superseded: only polls are).
-        catch (OperationCanceledException) when (req.Aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (p.Aborted.IsCancellationRequested)
         {
             // The client hung up; Dispose frees its listener.
         }
@@ -114,7 +77,7 @@ internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOption
         {
             // Chat:Stream:MaxSeconds or shutdown: end cleanly so the client reconnects from its cursor.
             format.WriteEnd(response.BodyWriter, sub.Cursor);
-            try { await sink.FlushAsync(req.Aborted); }
+            try { await sink.FlushAsync(p.Aborted); }
             catch (Exception e) when (e is OperationCanceledException or WriteTimeoutException or IOException) { ctx.Abort(); }
         }
         catch (OperationCanceledException)

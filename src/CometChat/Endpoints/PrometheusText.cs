@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text;
+using CometChat.Core;
+
+namespace CometChat.Endpoints;
+
+/// <summary>The <see cref="ChatStats"/> counters and histograms in the Prometheus text format (0.0.4).</summary>
+internal static class PrometheusText
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    public static string Of(ChatStats stats)
+    {
+        var t = new StringBuilder(2048);
+        void Gauge(string name, string help, double value, string type = "gauge")
+        {
+            t.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+            t.Append(name).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+        void Histo(string name, string help, Histogram h)
+        {
+            var (cumulative, count, sum) = h.Snapshot();
+            t.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" histogram\n");
+            for (var i = 0; i < h.Bounds.Count; i++)
+                t.Append(name).Append("_bucket{le=\"").Append(h.Bounds[i].ToString(CultureInfo.InvariantCulture)).Append("\"} ").Append(cumulative[i]).Append('\n');
+            t.Append(name).Append("_bucket{le=\"+Inf\"} ").Append(count).Append('\n');
+            t.Append(name).Append("_sum ").Append(sum.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            t.Append(name).Append("_count ").Append(count).Append('\n');
+        }
+        Gauge("cometchat_parked_polls", "Long polls parked now.", stats.ParkedPolls);
+        Gauge("cometchat_open_streams", "Streams and SSE connections open now.", stats.OpenStreams);
+        Gauge("cometchat_open_sockets", "WebSocket and TCP connections open now.", stats.OpenSockets);
+        Gauge("cometchat_messages_stored_total", "Messages stored.", stats.MessagesStored, "counter");
+        Gauge("cometchat_deliveries_total", "Messages handed to clients.", stats.Deliveries, "counter");
+        Gauge("cometchat_messages_per_second", "Messages stored per second over the last 10 s.", stats.MessagesPerSecond());
+        Gauge("cometchat_deliveries_per_second", "Deliveries per second over the last 10 s.", stats.DeliveriesPerSecond());
+        Histo("cometchat_commit_batch_size", "Messages per group commit.", stats.CommitBatchSizes);
+        Histo("cometchat_wake_latency_ms", "Milliseconds from a wake-up to the woken reader having its page.", stats.WakeLatencyMs);
+        return t.ToString();
+    }
+}

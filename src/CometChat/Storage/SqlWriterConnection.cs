@@ -1,0 +1,58 @@
+using System.Data.Common;
+
+namespace CometChat.Storage;
+
+/// <summary>
+/// The writer's one long-lived connection and its commands, kept across batches by SQL text (SQLite keeps a
+/// command's prepared statement while its text is unchanged; Npgsql auto-prepares repeated statements).
+/// Only the single writer loop uses it, one transaction at a time. A failed begin, statement or commit resets
+/// it, so the next batch starts on a fresh connection: that is how the store heals after a lock, a full disk,
+/// a read-only spell or a restarted PostgreSQL. Each engine says how to open, begin and name its failures.
+/// </summary>
+internal abstract class SqlWriterConnection : IDisposable
+{
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private DbConnection? _connection;
+
+    protected abstract DbConnection Open();
+
+    /// <summary>Starts the batch's transaction (and whatever the engine needs to order mids across writers).</summary>
+    protected abstract DbTransaction Begin(DbConnection connection);
+
+    /// <summary>Seconds a statement may wait (for a lock) before it fails as a 503.</summary>
+    protected abstract int CommandTimeoutSeconds { get; }
+
+    /// <summary>The engine's failure as the core's 503, or null when <paramref name="e"/> is not the engine's.</summary>
+    public abstract Core.StoreUnavailableException? Translate(Exception e);
+
+    public DbConnection Connection => _connection ??= Open();
+
+    public DbTransaction Begin() => Begin(Connection);
+
+    /// <summary>After each commit, before anything is acknowledged: throws a 503 when what was committed cannot be trusted to last.</summary>
+    public virtual void Committed() { }
+
+    public DbCommand Command(string sql, DbTransaction tx)
+    {
+        if (!_commands.TryGetValue(sql, out var cmd))
+        {
+            cmd = Connection.CreateCommand();
+            cmd.CommandText = sql;
+            cmd.CommandTimeout = CommandTimeoutSeconds;
+            _commands[sql] = cmd;
+        }
+        cmd.Transaction = tx;
+        return cmd;
+    }
+
+    public void Reset()
+    {
+        foreach (var cmd in _commands.Values) cmd.Dispose();
+        _commands.Clear();
+        try { _connection?.Dispose(); }
+        catch (Exception e) when (Translate(e) is not null) { } // already broken: nothing to close cleanly
+        _connection = null;
+    }
+
+    public void Dispose() => Reset();
+}

@@ -1,0 +1,42 @@
+using CometChat.Core;
+using CometChat.Http;
+
+namespace CometChat.Tests.Http;
+
+/// <summary>The hand-written hot-path pages write exactly the records OpenAPI documents for them.</summary>
+public sealed class PageJsonTests
+{
+    private static readonly Message Text = new(7, "c-1", "alice", "bob", "text", "</script> ü 😀 \u2028", 1_700_000_000_000, Client: "tab");
+    private static readonly Message Receipt = new(8, "receipt:7:read", "bob", "alice", "receipt", "read", 1_700_000_000_001, Ref: 7, Sid: 3);
+
+    private static WireMessage Wire(Message m) => new(m.Mid, m.Id, m.From, m.To, m.Kind, m.Body, m.SentAt, m.Ref, m.Sid);
+
+    private static async Task<string> ExecuteAsync(IResult result)
+    {
+        var ctx = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        using var body = new MemoryStream();
+        ctx.Response.Body = body;
+        await result.ExecuteAsync(ctx);
+        ctx.Response.ContentLength.ShouldBe(body.Length);
+        return System.Text.Encoding.UTF8.GetString(body.ToArray());
+    }
+
+    [Fact]
+    public void MessageJsonIsTheDocumentedWireMessage()
+    {
+        foreach (var m in new[] { Text, Receipt })
+            System.Text.Encoding.UTF8.GetString(m.Json).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(Wire(m))));
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task PageIsTheDocumentedPageAnswer(bool withEvents, bool superseded)
+    {
+        IReadOnlyList<ChatEvent>? events = withEvents ? [new ChatEvent("typing", "alice", "bob")] : null;
+        var page = new FeedPage([Text, Receipt], new Cursor(8), More: true, events) { Superseded = superseded };
+        var documented = new PageAnswer([Wire(Text), Wire(Receipt)], events?.Select(e => new WireEvent(e.Kind, e.From, e.To)).ToList(), 8, true, superseded);
+        (await ExecuteAsync(ChatResponse.Page(page))).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(documented)));
+    }
+}
