@@ -84,7 +84,8 @@ internal abstract class SqlReadStore
     {
         // Untyped rows: with no rows SQLite reports the count column as a blob, which Dapper cannot bind to RoomInfo.
         var rows = await QueryAsync<dynamic>(
-            "SELECT r.name AS Name, (SELECT count(*) FROM memberships WHERE room = r.name AND to_mid IS NULL) AS Members FROM rooms r " +
+            // Quoted aliases: PostgreSQL folds unquoted ones to lower case, and these rows are read by name.
+            "SELECT r.name AS \"Name\", (SELECT count(*) FROM memberships WHERE room = r.name AND to_mid IS NULL) AS \"Members\" FROM rooms r " +
             (member is null ? "" : "JOIN memberships mine ON mine.room = r.name AND mine.\"user\" = @member AND mine.to_mid IS NULL ") +
             "WHERE r.name > @after ORDER BY r.name LIMIT @limit",
             new { after = after ?? "", limit, member }, ct);
