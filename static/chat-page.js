@@ -86,13 +86,17 @@
         $("app").style.display = "block";
         setText($("me-name"), me);
         chat = CometChat.connect({
-            server: server, token: token, since: res.cursor, transport: transportChoice(),
+            server: server, token: token, since: res.cursor, transport: transportChoice(), user: me,
             onMessage: received, onEvent: event, onState: state
         });
         loadRooms();
         roomsTimer = window.setInterval(loadRooms, 30000);
         presenceTimer = window.setInterval(loadPresence, 15000);
         if (param("with")) open(param("with"));
+        // A customer waiting in the support queue sees their place at once, not only at its next change.
+        chat.get("/api/support/mine", {}, function (err, res) {
+            if (!err && res && res.state === "queued" && typeof res.position === "number") queued({position: res.position, estimatedWaitSeconds: res.estimatedWaitSeconds});
+        });
     }
 
     // ---- Connection state -------------------------------------------------------------------------
@@ -114,7 +118,12 @@
 
     // Which conversation a message belongs to, from this user's side (API.md §2 and §6).
     function keyOf(m) {
-        var to = m.to, from = m.from;
+        var to = m.to, from = m.from, k;
+        // An agent's note belongs to the customer's conversation that carries its session.
+        if (m.kind === "note") {
+            for (k in convs) if (convs.hasOwnProperty(k) && convs[k].sid === m.sid && k !== "@support") return k;
+            return from === me ? "@support" : from;
+        }
         if (to && to.charAt(0) === "#") return to;
         if (from === "@support") return to === me ? "@support" : to;
         if (to === "@support") return from === me ? "@support" : from;
@@ -150,7 +159,7 @@
         c.unread = 0;
         c.count.style.display = "none";
         setText($("conv-title"), key);
-        setText($("conv-info"), c.sid ? "support session " + c.sid : "");
+        setText($("conv-info"), c.queueText || (c.sid ? "support session " + c.sid : ""));
         setText($("typing"), "");
         $("conv-dot").className = c.dot.className;
         while (box.firstChild) box.removeChild(box.firstChild);
@@ -192,7 +201,8 @@
         if (m.kind === "receipt") { markReceipt(m.ref, m.body); return; }
         var c = conv(keyOf(m));
         if (m.sid !== undefined && m.sid !== null && c.key !== "@support") c.sid = m.sid;
-        if (c === current) setText($("conv-info"), c.sid ? "support session " + c.sid : "");
+        if (m.kind === "session" && c.key === "@support" && !/^(queued|offline)/.test(m.body)) c.queueText = null;
+        if (c === current) setText($("conv-info"), c.queueText || (c.sid ? "support session " + c.sid : ""));
         show(c, m, false);
         if (m.from !== me && m.kind === "text") {
             clearTyping(c);
@@ -239,8 +249,11 @@
 
     function render(c, m) {
         var mine = m.from === me, row, bubble;
-        if (m.kind === "join" || m.kind === "leave" || m.kind === "session") {
-            row = el("div", "msg note", m.kind === "session" ? "Support: " + m.body : m.from + (m.kind === "join" ? " joined " : " left ") + m.to);
+        if (m.kind === "join" || m.kind === "leave" || m.kind === "session" || m.kind === "rating") {
+            row = el("div", "msg note", m.kind === "session" ? "Support: " + m.body : m.kind === "rating" ? m.from + " rated the session " + m.body
+                : m.from + (m.kind === "join" ? " joined " : " left ") + m.to);
+        } else if (m.kind === "note") {
+            row = el("div", "msg note internal", "Internal note by " + m.from + ": " + m.body);
         } else {
             row = el("div", "msg " + (mine ? "mine" : "theirs"));
             bubble = el("span", "bubble");
@@ -328,12 +341,24 @@
     });
 
     function event(e) {
+        if (e.kind === "queue") { queued(e); return; }
         if (e.kind !== "typing" || e.from === me) return;
         var key = e.to && e.to.charAt(0) === "#" ? e.to : e.from, c = conv(key);
         c.typing = e.from;
         if (typingTimers[key]) window.clearTimeout(typingTimers[key]);
         typingTimers[key] = window.setTimeout(function () { clearTyping(c); }, 5000);
         if (c === current) setText($("typing"), e.from + " is typing\u2026");
+    }
+
+    // The customer's place in the support queue (API.md §7 queue events).
+    function queued(e) {
+        var c = conv("@support");
+        c.queueText = "number " + e.position + " in the queue" + (typeof e.estimatedWaitSeconds === "number" ? ", about " + waitText(e.estimatedWaitSeconds) : "");
+        if (c === current) setText($("conv-info"), c.queueText);
+    }
+
+    function waitText(seconds) {
+        return seconds < 90 ? Math.max(1, Math.round(seconds)) + " s" : Math.round(seconds / 60) + " min";
     }
 
     function clearTyping(c) {

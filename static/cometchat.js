@@ -7,6 +7,11 @@
  *       onMessage: function (m) {}, onEvent: function (e) {}, onState: function (state, transport) {}});
  *   chat.send(to, body, function (err, res) {});  chat.receipt(ref, state, cb);  chat.typing(to, cb);
  *   chat.cursor();  chat.close();
+ *   CometChat.guest(server, function (err, res) {});   // res: {token, user}: a visitor without an account
+ *
+ * Support agents: when a session becomes theirs ("assigned to" / "transferred to" them), everything the
+ * customer (and earlier agents) wrote in it before is delivered first, each message with backlog: true,
+ * then the session message itself, so no client ever shows an agent a session without its question.
  *
  * The cursor is the last delivered mid: every transport resumes from it, and nothing at or below it
  * is delivered again, so no message is lost or shown twice across reconnects and transport changes.
@@ -278,6 +283,11 @@
         presence: {get: "/api/presence"}
     };
 
+    CometChat.guest = function (server, cb, options) {
+        server = trimServer(server);
+        call(server, channelFor(server, options && options.jsonp), null, {post: "/api/guest", get: "/api/guest"}, {}, 15000, cb || function () {});
+    };
+
     CometChat.login = function (server, name, password, cb, options) {
         server = trimServer(server);
         var channel = channelFor(server, options && options.jsonp);
@@ -335,6 +345,8 @@
             es.onopen = function () { h.opened(); };
             es.onmessage = receive;
             es.addEventListener("typing", receive, false);
+            es.addEventListener("queue", receive, false);
+            es.addEventListener("desk", receive, false);
             es.addEventListener("heartbeat", receive, false);
             // EventSource would reconnect by itself from Last-Event-ID; we reconnect from our own
             // cursor instead, so one rule covers every transport.
@@ -484,6 +496,8 @@
         this.channel = channelFor(this.server, opts.jsonp);
         this.client = opts.client || "tab-" + randomId();
         this.cursorValue = typeof opts.since === "number" ? opts.since : null;
+        this.user = opts.user || null;
+        this.held = null;
         this.pollSeconds = opts.pollSeconds || 25;
         this.firstByteMs = opts.firstByteMs || 6000;
         this.attempt = 0;
@@ -526,7 +540,53 @@
         }
         if (m.mid <= this.cursorValue) return;
         this.cursorValue = m.mid;
+        this.emit(m);
+    };
+
+    // Hands a feed message to the page, unless a session's backlog is being fetched: then it waits its turn,
+    // so the page sees the backlog, the session message, and what came after, in that order.
+    Connection.prototype.emit = function (m) {
+        if (this.held) { this.held.push(m); return; }
+        if (m.kind === "session" && m.from === "@support" && typeof m.sid === "number" && /^(assigned|transferred) to /.test(m.body || "")) {
+            if (this.user === null) { this.held = [m]; this.whoAmI(); return; }
+            var agent = m.body.substring(m.body.indexOf(" to ") + 4);
+            if (agent === this.user && m.to !== this.user) { this.held = []; this.backlog(m, 0); return; }
+        }
         if (this.opts.onMessage) this.opts.onMessage(m);
+    };
+
+    Connection.prototype.release = function () {
+        var held = this.held || [], i;
+        this.held = null;
+        for (i = 0; i < held.length; i++) this.emit(held[i]);
+    };
+
+    Connection.prototype.whoAmI = function () {
+        var self = this;
+        this.call(ops.me, {}, function (err, res) {
+            if (self.closed) return;
+            if (err || !res) { window.setTimeout(function () { self.whoAmI(); }, 2000); return; }
+            self.user = res.user;
+            self.release();
+        });
+    };
+
+    // A session just became this agent's: what was written in it before (the queued question) comes first.
+    Connection.prototype.backlog = function (m, tries) {
+        var self = this;
+        this.call({get: "/api/support/" + m.sid + "/transcript"}, {}, function (err, res) {
+            if (self.closed) return;
+            if (err && err.status !== 403 && err.status !== 404 && tries < 3) { window.setTimeout(function () { self.backlog(m, tries + 1); }, 1000 * (tries + 1)); return; }
+            var list = (res && res.messages) || [], i, b;
+            for (i = 0; i < list.length; i++) {
+                b = list[i];
+                if (typeof b.mid !== "number" || b.mid >= m.mid) continue;
+                b.backlog = true;
+                if (self.opts.onMessage) self.opts.onMessage(b);
+            }
+            if (self.opts.onMessage) self.opts.onMessage(m);
+            self.release();
+        });
     };
 
     Connection.prototype.start = function () {
@@ -679,6 +739,9 @@
             join: function (room, cb) { conn.command({post: "/api/rooms/" + encodeURIComponent(room) + "/join", get: "/api/join?room=" + encodeURIComponent(room)}, {}, cb); },
             leave: function (room, cb) { conn.command({post: "/api/rooms/" + encodeURIComponent(room) + "/leave", get: "/api/leave?room=" + encodeURIComponent(room)}, {}, cb); },
             get: function (path, params, cb) { conn.call({get: path}, params || {}, cb); },
+            // A write with its JSONP twin, retried like a send: post("/api/support/7/claim", "/api/support/claim", {sid: 7}, cb).
+            post: function (postPath, getPath, params, cb) { conn.command({post: postPath, get: getPath}, params || {}, cb); },
+            user: function () { return conn.user; },
             cursor: function () { return conn.cursorValue; },
             transport: function () { return conn.transportName; },
             state: function () { return conn.state; },

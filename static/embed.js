@@ -5,6 +5,11 @@
  *           data-token="(optional: a token your backend minted)" data-to="@support"
  *           data-title="Support"></script>
  *
+ * Without data-token the visitor is a guest: the widget asks the server for a guest identity (/api/guest)
+ * the first time the panel opens and keeps it in this browser (localStorage, else a cookie). With the
+ * support desk (data-to="@support", the default) it shows whether the desk is online, the visitor's place
+ * in the queue, an email form while the desk is offline, and a rating once the session is closed.
+ *
  * ECMAScript 3, no dependencies on the host page. Everything it adds is prefixed "cometchat-w-".
  */
 (function (window, document) {
@@ -28,20 +33,27 @@
     var scriptOrigin = tag && /^(https?:)?\/\/[^\/]+/i.exec(tag.src) ? /^(https?:)?\/\/[^\/]+/i.exec(tag.src)[0] : "";
     var server = attr("server", scriptOrigin).replace(/\/+$/, "");
     var to = attr("to", "@support");
-    var title = attr("title", to === "@support" ? "Support" : "Chat with " + to);
-    var me = null, chat = null, shown = {}, pendingIds = {};
+    var desk = to === "@support";
+    var title = attr("title", desk ? "Support" : "Chat with " + to);
+    var storeKey = "cometchat-guest-" + server.replace(/[^A-Za-z0-9]/g, "_");
+    var me = null, chat = null, shown = {}, pendingIds = {}, starting = false;
+    var state = "idle", mine = null, rated = {}, contactSaved = {}, mineTimer = null;
 
     var css = [
         "#cometchat-w-button{position:fixed;right:20px;bottom:20px;z-index:2147483000;padding:10px 16px;border:0;border-radius:20px;background:#2b5797;color:#fff;font:14px Arial,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}",
-        "#cometchat-w-panel{position:fixed;right:20px;bottom:70px;z-index:2147483000;width:300px;height:380px;background:#fff;border:1px solid #ccd;border-radius:6px;font:13px/1.4 Arial,sans-serif;color:#222;box-shadow:0 2px 12px rgba(0,0,0,.25);overflow:hidden;text-align:left}",
+        "#cometchat-w-panel{position:fixed;right:20px;bottom:70px;z-index:2147483000;width:300px;height:400px;background:#fff;border:1px solid #ccd;border-radius:6px;font:13px/1.4 Arial,sans-serif;color:#222;box-shadow:0 2px 12px rgba(0,0,0,.25);overflow:hidden;text-align:left}",
         "#cometchat-w-head{height:20px;padding:8px 10px;background:#2b5797;color:#fff;font-weight:bold}",
         "#cometchat-w-state{float:right;font-weight:normal;font-size:11px}",
+        "#cometchat-w-state .cometchat-w-dot{display:inline-block;width:8px;height:8px;border-radius:4px;background:#bbb;margin-right:4px}",
+        "#cometchat-w-panel[data-desk=online] .cometchat-w-dot{background:#5c5}",
+        "#cometchat-w-status{position:absolute;top:36px;left:0;right:0;padding:4px 10px;background:#eef3fb;color:#334;font-size:12px;border-bottom:1px solid #dde}",
         "#cometchat-w-log{position:absolute;top:37px;left:0;right:0;bottom:44px;padding:6px 10px;overflow:auto}",
         "#cometchat-w-form{position:absolute;left:0;right:0;bottom:0;height:28px;padding:8px 10px;margin:0;border-top:1px solid #dde}",
         "#cometchat-w-input{width:200px;padding:4px;border:1px solid #bbc}",
-        "#cometchat-w-send,#cometchat-w-login-button{padding:4px 8px;border:1px solid #2b5797;background:#2b5797;color:#fff;cursor:pointer}",
-        "#cometchat-w-login{padding:12px 10px}",
-        "#cometchat-w-login input{width:260px;padding:4px;margin:2px 0 8px;border:1px solid #bbc}",
+        "#cometchat-w-send,#cometchat-w-panel .cometchat-w-go{padding:4px 8px;border:1px solid #2b5797;background:#2b5797;color:#fff;cursor:pointer}",
+        "#cometchat-w-panel .cometchat-w-box{margin:6px 0;padding:6px;border:1px solid #dde;border-radius:4px;background:#f7f9fc;font-size:12px}",
+        "#cometchat-w-panel .cometchat-w-box input{width:150px;padding:3px;border:1px solid #bbc;margin:3px 4px 0 0}",
+        "#cometchat-w-panel .cometchat-w-star{padding:2px 6px;margin:3px 2px 0 0;border:1px solid #bbc;background:#fff;cursor:pointer}",
         ".cometchat-w-msg{margin:4px 0}",
         ".cometchat-w-msg span{display:inline-block;max-width:85%;padding:4px 8px;border-radius:6px;background:#eef1f6;word-wrap:break-word}",
         ".cometchat-w-mine{text-align:right}",
@@ -76,12 +88,37 @@
         e.appendChild(document.createTextNode(text));
     }
 
+    function trim(s) { return String(s || "").replace(/^\s+|\s+$/g, ""); }
+
     function addStyle() {
         var style = document.createElement("style");
         style.type = "text/css";
         (document.getElementsByTagName("head")[0] || document.documentElement).appendChild(style);
         if (style.styleSheet) style.styleSheet.cssText = css; else style.appendChild(document.createTextNode(css));
     }
+
+    // ---- The guest identity, kept in this browser --------------------------------------------------
+
+    function loadGuest() {
+        var raw = null, m;
+        try { if (window.localStorage) raw = window.localStorage.getItem(storeKey); } catch (e) {}
+        if (!raw) { m = new RegExp("(?:^|; )" + storeKey + "=([^;]*)").exec(document.cookie || ""); if (m) raw = decodeURIComponent(m[1]); }
+        if (!raw || raw.indexOf(" ") < 0) return null;
+        return {user: raw.substring(0, raw.indexOf(" ")), token: raw.substring(raw.indexOf(" ") + 1)};
+    }
+
+    function saveGuest(g) {
+        var raw = g.user + " " + g.token;
+        try { if (window.localStorage) { window.localStorage.setItem(storeKey, raw); return; } } catch (e) {}
+        document.cookie = storeKey + "=" + encodeURIComponent(raw) + "; path=/; max-age=" + 30 * 86400;
+    }
+
+    function forgetGuest() {
+        try { if (window.localStorage) window.localStorage.removeItem(storeKey); } catch (e) {}
+        document.cookie = storeKey + "=; path=/; max-age=0";
+    }
+
+    // ---- The panel ------------------------------------------------------------------------------------
 
     function build() {
         addStyle();
@@ -90,31 +127,19 @@
         var panel = el("div", "cometchat-w-panel");
         panel.style.display = "none";
         var head = el("div", "cometchat-w-head", null, title);
-        head.appendChild(el("span", "cometchat-w-state", null, ""));
+        var st = el("span", "cometchat-w-state");
+        st.appendChild(el("span", null, "cometchat-w-dot"));
+        st.appendChild(el("span", "cometchat-w-state-text", null, ""));
+        head.appendChild(st);
         panel.appendChild(head);
-        var login = el("form", "cometchat-w-login");
-        login.appendChild(el("div", null, null, "Your name"));
-        var name = el("input", "cometchat-w-name");
-        name.type = "text";
-        name.maxLength = 32;
-        login.appendChild(name);
-        login.appendChild(el("div", null, null, "Password"));
-        var password = el("input", "cometchat-w-password");
-        password.type = "password";
-        login.appendChild(password);
-        var go = el("button", "cometchat-w-login-button", null, "Start chat");
-        go.type = "submit";
-        login.appendChild(go);
-        login.appendChild(el("div", "cometchat-w-login-error", "cometchat-w-error", ""));
-        panel.appendChild(login);
-        var log = el("div", "cometchat-w-log");
-        log.style.display = "none";
-        panel.appendChild(log);
+        var status = el("div", "cometchat-w-status");
+        status.style.display = "none";
+        panel.appendChild(status);
+        panel.appendChild(el("div", "cometchat-w-log"));
         var form = el("form", "cometchat-w-form");
-        form.style.display = "none";
         var input = el("input", "cometchat-w-input");
         input.type = "text";
-        input.maxLength = 4000;
+        input.maxLength = 1500;
         input.setAttribute("autocomplete", "off");
         form.appendChild(input);
         form.appendChild(document.createTextNode(" "));
@@ -127,20 +152,14 @@
 
         on(button, "click", function () {
             panel.style.display = panel.style.display === "none" ? "block" : "none";
-            if (panel.style.display === "block") { try { (chat ? input : name).focus(); } catch (e) {} }
-        });
-        on(login, "submit", function (e) {
-            stop(e);
-            setText($("cometchat-w-login-error"), "");
-            window.CometChat.login(server, name.value, password.value, function (err, res) {
-                if (err) { setText($("cometchat-w-login-error"), err.message || "Sign-in failed."); return; }
-                connect(res.token, res.user, res.cursor);
-            }, {jsonp: true});
-            return false;
+            if (panel.style.display === "block") {
+                start();
+                try { input.focus(); } catch (e) {}
+            }
         });
         on(form, "submit", function (e) {
             stop(e);
-            var body = input.value.replace(/^\s+|\s+$/g, "");
+            var body = trim(input.value);
             if (!body || !chat) return false;
             input.value = "";
             var row = line({from: me, to: to, kind: "text", body: body}, true);
@@ -151,15 +170,29 @@
                 row.setAttribute("data-mid", String(res.mid));
                 shown[res.mid] = true;
                 place(row, res.mid);
-            });
+                if (desk && res.sid && (!mine || mine.sid !== res.sid || mine.state === "closed")) refreshMine();
+            }, desk && (!mine || mine.state === "none" || mine.state === "closed") ? visitorContext() : null);
             pendingIds[id] = true;
             return false;
         });
+        setHeader();
+    }
+
+    // Sent with the message that opens a session: where the visitor is, for the agent's context panel.
+    function visitorContext() {
+        var nav = window.navigator || {};
+        return {
+            page: String(window.location.href).substring(0, 300),
+            referrer: String(document.referrer || "").substring(0, 300),
+            lang: nav.language || nav.userLanguage || "",
+            ua: String(nav.userAgent || "").substring(0, 200)
+        };
     }
 
     function line(m, mine) {
         var log = $("cometchat-w-log"), row;
         if (m.kind === "session") row = el("div", null, "cometchat-w-note", m.body);
+        else if (m.kind === "rating") row = el("div", null, "cometchat-w-note", "You rated this conversation " + m.body.split(" ")[0] + " of 5");
         else {
             row = el("div", null, "cometchat-w-msg" + (mine ? " cometchat-w-mine" : ""));
             row.appendChild(el("span", null, null, m.body));
@@ -170,7 +203,7 @@
         return row;
     }
 
-    // Rows stand in mid order (a send's answer can come after later feed messages); pending ones last.
+    // Rows stand in mid order (a send's answer can come after later feed messages); pending ones and boxes last.
     function place(row, mid) {
         var log = $("cometchat-w-log"), rows = log.childNodes, i, other;
         if (row.parentNode) row.parentNode.removeChild(row);
@@ -185,17 +218,134 @@
 
     // Only the thread with data-to: the support desk's session, or direct messages with that user.
     function belongs(m) {
-        if (to === "@support") return m.to === "@support" || m.from === "@support" || (m.sid !== undefined && m.sid !== null);
+        if (desk) return m.to === "@support" || m.from === "@support" || (m.sid !== undefined && m.sid !== null);
         return m.from === to || m.to === to;
     }
 
-    function connect(token, user, cursor) {
+    // ---- The desk's state: online, queue, offline email, rating -------------------------------------------
+
+    function setHeader() {
+        var panel = $("cometchat-w-panel");
+        if (!panel) return;
+        var text = state === "connected" ? (desk && mine ? (mine.offline ? "offline" : "online") : "online")
+            : state === "idle" ? "" : state === "reconnecting" ? "reconnecting\u2026" : state;
+        setText($("cometchat-w-state-text"), text);
+        panel.setAttribute("data-state", state);
+        panel.setAttribute("data-desk", state === "connected" && desk && mine && !mine.offline ? "online" : "offline");
+    }
+
+    function setStatus(text) {
+        var status = $("cometchat-w-status"), log = $("cometchat-w-log");
+        if (!text) { status.style.display = "none"; log.style.top = "37px"; return; }
+        setText(status, text);
+        status.style.display = "block";
+        log.style.top = "62px";
+    }
+
+    function waitText(seconds) {
+        return seconds < 90 ? Math.max(1, Math.round(seconds)) + " seconds" : Math.round(seconds / 60) + " minutes";
+    }
+
+    function showQueue(position, estimate) {
+        setStatus("You are number " + position + " in the queue" + (typeof estimate === "number" ? " (about " + waitText(estimate) + ")" : "") + ".");
+        $("cometchat-w-panel").setAttribute("data-position", String(position));
+    }
+
+    function refreshMine() {
+        if (!chat || !desk) return;
+        chat.get("/api/support/mine", {}, function (err, res) {
+            if (err || !res) return;
+            mine = res;
+            setHeader();
+            if (res.state === "queued" && typeof res.position === "number") showQueue(res.position, res.estimatedWaitSeconds);
+            else if (res.state !== "queued") { setStatus(null); $("cometchat-w-panel").removeAttribute("data-position"); }
+            if (res.offline && res.state !== "assigned") setStatus("We're offline right now (" + res.reason + "). Write your question" +
+                (res.state === "queued" ? "; leave your email and we'll answer there." : " and leave your email: we'll answer there."));
+            if (res.offline && res.state === "queued") askContact(res.sid);
+            if (res.state === "closed" && res.rated === false) askRating(res.sid);
+        });
+    }
+
+    function askContact(sid) {
+        if (contactSaved[sid] || $("cometchat-w-contact")) return;
+        var box = el("form", "cometchat-w-contact", "cometchat-w-box", "Your email, for our answer:");
+        box.appendChild(el("br"));
+        var email = el("input", "cometchat-w-email");
+        email.type = "text";
+        email.maxLength = 254;
+        box.appendChild(email);
+        var save = el("button", "cometchat-w-email-save", "cometchat-w-go", "Save");
+        save.type = "submit";
+        box.appendChild(save);
+        var error = el("div", null, "cometchat-w-error", "");
+        box.appendChild(error);
+        on(box, "submit", function (e) {
+            stop(e);
+            chat.post("/api/support/" + sid + "/contact", "/api/support/contact", {sid: sid, email: trim(email.value)}, function (err) {
+                if (err) { setText(error, err.message || "Not saved."); return; }
+                contactSaved[sid] = true;
+                box.parentNode.removeChild(box);
+                line({kind: "session", body: "We'll email our answer to " + trim(email.value) + "."}, false);
+            });
+            return false;
+        });
+        place(box, null);
+    }
+
+    function askRating(sid) {
+        if (rated[sid] || $("cometchat-w-rating")) return;
+        var box = el("div", "cometchat-w-rating", "cometchat-w-box", "How did we do?");
+        box.appendChild(el("br"));
+        var comment = el("input", "cometchat-w-comment");
+        comment.type = "text";
+        comment.maxLength = 500;
+        var i;
+        for (i = 1; i <= 5; i++) box.appendChild(star(i));
+        box.appendChild(el("br"));
+        box.appendChild(comment);
+        var error = el("div", null, "cometchat-w-error", "");
+        box.appendChild(error);
+        function star(score) {
+            var b = el("button", null, "cometchat-w-star", score + "\u2605");
+            b.type = "button";
+            b.setAttribute("data-score", String(score));
+            on(b, "click", function () {
+                chat.post("/api/support/" + sid + "/rating", "/api/support/rate", {sid: sid, score: score, comment: trim(comment.value)}, function (err) {
+                    if (err && err.code !== "conflict") { setText(error, err.message || "Not sent."); return; }
+                    rated[sid] = true;
+                    if (box.parentNode) box.parentNode.removeChild(box);
+                    line({kind: "session", body: "Thank you for your rating!"}, false);
+                });
+            });
+            return b;
+        }
+        place(box, null);
+        $("cometchat-w-log").scrollTop = $("cometchat-w-log").scrollHeight;
+    }
+
+    // ---- Connecting -----------------------------------------------------------------------------------
+
+    function start() {
+        if (chat || starting) return;
+        var token = attr("token", null);
+        if (token) { connect(token, attr("user", null)); return; }
+        var guest = loadGuest();
+        if (guest) { connect(guest.token, guest.user); return; }
+        starting = true;
+        state = "connecting";
+        setHeader();
+        window.CometChat.guest(server, function (err, res) {
+            starting = false;
+            if (err) { state = "failed"; setHeader(); line({kind: "session", body: "Chat unavailable: " + (err.message || err.code)}, false); return; }
+            saveGuest(res);
+            connect(res.token, res.user);
+        }, {jsonp: true});
+    }
+
+    function connect(token, user) {
         me = user;
-        $("cometchat-w-login").style.display = "none";
-        $("cometchat-w-log").style.display = "block";
-        $("cometchat-w-form").style.display = "block";
         chat = window.CometChat.connect({
-            server: server, token: token, since: typeof cursor === "number" ? cursor : undefined,
+            server: server, token: token, user: user || undefined,
             transport: "jsonp", jsonp: true,
             onMessage: function (m) {
                 if (m.kind === "receipt" || shown[m.mid] || !belongs(m)) return;
@@ -203,27 +353,40 @@
                 shown[m.mid] = true;
                 line(m, m.from === me);
                 if (m.from !== me && m.kind === "text") chat.receipt(m.mid, "read", function () {});
+                if (desk && m.kind === "session") {
+                    if (/^closed by /.test(m.body)) askRating(m.sid);
+                    refreshMine();
+                }
+                if (desk && m.kind === "rating") rated[m.sid] = true;
             },
-            onEvent: function () {},
-            onState: function (state) {
-                setText($("cometchat-w-state"), state === "connected" ? "online" : state);
-                $("cometchat-w-panel").setAttribute("data-state", state);
+            onEvent: function (e) {
+                if (e.kind === "queue" && desk) showQueue(e.position, e.estimatedWaitSeconds);
+            },
+            onState: function (s) {
+                var was = state;
+                state = s;
+                setHeader();
+                if (s === "connected" && was !== "connected") refreshMine();
+                // A guest identity the server no longer accepts (expired, or another server): start afresh.
+                if (s === "unauthorized" && !attr("token", null)) { forgetGuest(); chat = null; start(); }
             }
         });
+        // Whether an agent is online changes without a message to this visitor: look again now and then.
+        if (desk && !mineTimer) mineTimer = window.setInterval(function () { if (state === "connected") refreshMine(); }, 60000);
         // A data-token without data-user: ask the server whose token it is, to tell own messages apart.
         if (!me) chat.get("/api/me", {}, function (err, res) { if (!err && res) me = res.user; });
     }
 
     function ready() {
         build();
-        var token = attr("token", null);
-        if (token) connect(token, attr("user", null), undefined);
+        // A site that minted a token for its logged-in customer connects at once; a guest only when the panel opens.
+        if (attr("token", null)) start();
     }
 
     function whenLibrary(fn) {
         if (window.CometChat && window.CometChat.connect) { fn(); return; }
         var s = document.createElement("script");
-        s.src = server + "/cometchat.js?v=1";
+        s.src = server + "/cometchat.js?v=2";
         s.onload = s.onreadystatechange = function () {
             if (s.readyState && s.readyState !== "loaded" && s.readyState !== "complete") return;
             s.onload = s.onreadystatechange = null;
@@ -243,6 +406,6 @@
         on(window, "load", function () { window.setTimeout(fn, 0); });
     }
 
-    window.CometChatWidget = {server: server, to: to};
+    window.CometChatWidget = {server: server, to: to, open: function () { $("cometchat-w-button").click(); }};
     whenLoaded(function () { whenLibrary(function () { whenBody(ready); }); });
 })(window, document);

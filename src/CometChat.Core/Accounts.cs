@@ -18,6 +18,8 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
     public async Task<(string Token, string User)> LoginAsync(string? nameValue, string? password, string? ip, CancellationToken ct)
     {
         var name = Names.User(nameValue, "name");
+        if (Names.IsReserved(name))
+            throw new ChatException(ChatError.Forbidden($"'name': names starting with {string.Join(" or ", Names.ReservedPrefixes.Select(p => $"'{p}'"))} are reserved; pick another."));
         if (string.IsNullOrEmpty(password)) throw new ChatException(ChatError.BadRequest("'password' is required."));
         if (password.Length > MaxPasswordChars)
             throw new ChatException(ChatError.BadRequest($"'password' is {password.Length} characters; the limit is {MaxPasswordChars}."));
@@ -55,7 +57,7 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
     }
 
     // After the user's last revocation, even within its millisecond: tokens issued at or before it are void.
-    private string Issue(UserRecord? user) => tokens.Issue(user!.Name, Math.Max(Now(), (user.TokensAfter ?? 0) + 1));
+    private string Issue(UserRecord? user) => tokens.Issue(user!.Name, issuedAtMs: Math.Max(Now(), (user.TokensAfter ?? 0) + 1));
 
     /// <summary>The user a token names, created (without a password) the first time a valid token names it.</summary>
     public async Task<AuthenticatedToken> AuthenticateAsync(string token)
@@ -97,7 +99,7 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
             return true;
         });
         tokens.Revoked(new TokenRevocation(token.User, null), holder);
-        return (tokens.Issue(token.User, now + 1), token.User);
+        return (tokens.Issue(token.User, issuedAtMs: now + 1), token.User);
     }
 
     /// <summary>

@@ -15,10 +15,10 @@ namespace CometChat.Core;
 internal sealed partial class ChatLimits : IDisposable
 {
     private readonly ChatOptions.LimitsSection _o;
-    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByIp, _connectionsByIp, _roomChanges, _roomCreations, _refusalsByIp;
+    private readonly PartitionedRateLimiter<string> _sends, _typing, _loginsByIp, _connectionsByIp, _roomChanges, _roomCreations, _refusalsByIp, _guestsByIp;
     private readonly Dictionary<string, int> _openByIp = new(StringComparer.Ordinal);
     private readonly ISharedRateLimits? _shared;
-    private readonly SharedWindow _sendWindow, _typingWindow, _loginIpWindow, _roomChangeWindow, _roomCreationWindow;
+    private readonly SharedWindow _sendWindow, _typingWindow, _loginIpWindow, _roomChangeWindow, _roomCreationWindow, _guestIpWindow;
 
     public ChatLimits(IOptions<ChatOptions> options, TimeProvider time, ISharedRateLimits? shared = null)
     {
@@ -33,9 +33,11 @@ internal sealed partial class ChatLimits : IDisposable
         _roomCreationWindow = new("room-create", _o.RoomsCreatedPerHour, TimeSpan.FromHours(1));
         _roomChanges = Window(_o.RoomChangesPerMinute, TimeSpan.FromMinutes(1));
         _roomCreations = Window(_o.RoomsCreatedPerHour, TimeSpan.FromHours(1));
+        _guestIpWindow = new("guest-ip", _o.GuestsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _sends = Bucket(_o.SendsPerSecond, _o.SendBurst);
         _typing = Bucket(_o.TypingPerSecond, _o.TypingPerSecond * 4);
         _loginsByIp = Window(_o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
+        _guestsByIp = Window(_o.GuestsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _connectionsByIp = Bucket(_o.NewConnectionsPerSecondPerIp, _o.NewConnectionsPerSecondPerIp * 4);
         _refusalsByIp = Bucket(_o.NewConnectionsPerSecondPerIp, _o.NewConnectionsPerSecondPerIp);
     }
@@ -56,6 +58,12 @@ internal sealed partial class ChatLimits : IDisposable
     public void CheckLoginRate(string? ip)
     {
         if (ip is not null) Check(_loginsByIp, _loginIpWindow, ip, "Too many login attempts from your address; wait before trying again.");
+    }
+
+    /// <summary>A new guest identity (/api/guest) for a visitor from <paramref name="ip"/>.</summary>
+    public void CheckGuest(string? ip)
+    {
+        if (ip is not null) Check(_guestsByIp, _guestIpWindow, ip, "Too many new guests from your address; wait before trying again.");
     }
 
     /// <summary>
@@ -161,6 +169,7 @@ internal sealed partial class ChatLimits : IDisposable
         _roomChanges.Dispose();
         _roomCreations.Dispose();
         _refusalsByIp.Dispose();
+        _guestsByIp.Dispose();
     }
 }
 

@@ -42,10 +42,15 @@ public sealed class ChatOptions
     [ValidateObjectMembers] public SocketSection Socket { get; set; } = new();
     [ValidateObjectMembers] public PresenceSection Presence { get; set; } = new();
     [ValidateObjectMembers] public CorsSection Cors { get; set; } = new();
-    public SupportSection Support { get; set; } = new();
+    [ValidateObjectMembers] public SupportSection Support { get; set; } = new();
     [ValidateObjectMembers] public LimitsSection Limits { get; set; } = new();
     [ValidateObjectMembers] public RedisSection Redis { get; set; } = new();
     [ValidateObjectMembers] public RetentionSection Retention { get; set; } = new();
+    [ValidateObjectMembers] public SmtpSection Smtp { get; set; } = new();
+    /// <summary>The site's backends told of desk events (API.md §7): each <c>{"Url","Secret","Events":[...]}</c>.</summary>
+    [ValidateEnumeratedItems] public WebhookOptions[] Webhooks { get; set; } = [];
+    /// <summary>How long a webhook delivery or reply email is retried (exponential backoff) before it is given up.</summary>
+    [Range(1, 24 * 30)] public int WebhookRetryHours { get; set; } = 24;
 
     /// <summary>Gives each list setting with a non-empty default that default when configuration named no item of it.</summary>
     public ChatOptions ApplyListDefaults()
@@ -81,6 +86,8 @@ public sealed class ChatOptions
         public Dictionary<string, string> Passwords { get; set; } = [];
         /// <summary>Names the operator keeps: no first login may claim them (agents and built-in role names are kept anyway).</summary>
         public string[] ReservedNames { get; set; } = [];
+        /// <summary>Lifetime of guest tokens from /api/guest: the widget keeps the identity this long.</summary>
+        [Range(1, 24 * 366)] public int GuestTokenHours { get; set; } = 24 * 30;
     }
 
     public sealed class PollSection
@@ -156,6 +163,8 @@ public sealed class ChatOptions
         [Range(1, 3600)] public int KeepAliveSeconds { get; set; } = 10;
         [Range(1, 1_000_000)] public int MinBodyBytesPerSecond { get; set; } = 240;
         [Range(2, 600)] public int BodyRateGraceSeconds { get; set; } = 5; // Kestrel needs more than 1 s
+        /// <summary>New guest identities (/api/guest) per client address per minute.</summary>
+        [Range(1, 100_000)] public int GuestsPerMinutePerIp { get; set; } = 30;
     }
 
     public sealed class RedisSection
@@ -170,9 +179,60 @@ public sealed class ChatOptions
         [Range(0, 36_500)] public int Days { get; set; }
     }
 
-    public sealed class SupportSection
+    public sealed class SupportSection : IValidatableObject
     {
         public string[] Agents { get; set; } = [];
+        /// <summary><c>auto</c>: new sessions go to the least-loaded available agent; <c>manual</c>: agents claim them from the queue.</summary>
+        [RegularExpression("^(auto|manual)$", ErrorMessage = "Chat:Support:Routing must be 'auto' or 'manual'.")]
+        public string Routing { get; set; } = "auto";
+        /// <summary>The most open sessions auto-routing gives one agent (claims and transfers may exceed it).</summary>
+        [Range(1, 1000)] public int MaxSessionsPerAgent { get; set; } = 5;
+        /// <summary>Weekly opening hours, e.g. <c>Mon-Fri 09:00-18:00; Sat 10:00-14:00</c>; empty: always open.</summary>
+        public string Hours { get; set; } = "";
+        /// <summary>The IANA time zone of <see cref="Hours"/>.</summary>
+        [Required] public string TimeZone { get; set; } = "UTC";
+        /// <summary>A reply the customer has not seen (no open connection) this long is emailed to their contact address.</summary>
+        [Range(0, 86_400)] public int EmailAfterSeconds { get; set; } = 60;
+        /// <summary>The link back to the chat in reply emails; when unset, the page the customer wrote from.</summary>
+        public string? ChatUrl { get; set; }
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            string? problem = null;
+            try { _ = new Core.DeskHours(Hours, TimeZone); }
+            catch (InvalidOperationException e) { problem = e.Message; }
+            if (problem is not null) yield return new ValidationResult(problem, [nameof(Hours)]);
+        }
+    }
+
+    public sealed class SmtpSection
+    {
+        /// <summary>Unset: no email is sent (offline replies stay in the chat only).</summary>
+        public string? Host { get; set; }
+        [Range(1, 65535)] public int Port { get; set; } = 587;
+        public string? User { get; set; }
+        public string? Password { get; set; }
+        public string From { get; set; } = "support@localhost";
+        /// <summary>Upgrade the connection with STARTTLS (required when true); false sends in the clear (a local relay).</summary>
+        public bool StartTls { get; set; } = true;
+        public bool Enabled => !string.IsNullOrEmpty(Host);
+    }
+
+    public sealed class WebhookOptions : IValidatableObject
+    {
+        [Required] public string Url { get; set; } = "";
+        [Required] public string Secret { get; set; } = "";
+        /// <summary>Event types sent to this URL; empty: all of them.</summary>
+        public string[] Events { get; set; } = [];
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            if (!(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+                yield return new ValidationResult($"Chat:Webhooks: '{Url}' is not an http or https URL.", [nameof(Url)]);
+            foreach (var e in Events)
+                if (!Core.DeskEvents.Types.Contains(e))
+                    yield return new ValidationResult($"Chat:Webhooks:Events: '{e}' is not one of {string.Join(", ", Core.DeskEvents.Types)}.", [nameof(Events)]);
+        }
     }
 }
 

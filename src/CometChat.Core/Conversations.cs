@@ -9,4 +9,7 @@ internal static class Conversations
     public static string Room(string room) => "#" + room;
 
     public static string Support(string customer) => "@support\n" + customer;
+
+    /// <summary>Agents' notes on a customer's sessions: kept apart so no read of the customer's thread can return them.</summary>
+    public static string SupportNotes(string customer) => "@support\n" + customer + "\nnotes";
 }

@@ -16,15 +16,22 @@ internal interface IMessageRoute
     RoutedMessage Route(IWrites tx, string from, SendRequest req, Message draft);
 }
 
-internal sealed record SendRequest(string? To, string? Body, string? Id = null, string? Client = null, long? Sid = null);
+internal sealed record SendRequest(string? To, string? Body, string? Id = null, string? Client = null, long? Sid = null, SessionContext? Context = null);
 
-/// <summary>Where a routed message is stored: inbox rows of <paramref name="Recipients"/>, or (null) once on the timeline of room <c>Draft.To</c>.</summary>
-internal sealed record RoutedMessage(Message Draft, IReadOnlyCollection<string>? Recipients, string Conversation)
+/// <summary>
+/// Where a routed message is stored: inbox rows of <paramref name="Recipients"/>, or (null) once on the timeline of
+/// room <c>Draft.To</c>. <paramref name="AfterAppend"/> runs in the same transaction once the message has its mid.
+/// </summary>
+internal sealed record RoutedMessage(Message Draft, IReadOnlyCollection<string>? Recipients, string Conversation, Action<IWrites, Message>? AfterAppend = null)
 {
     public static RoutedMessage ToRoom(Message draft, string room) => new(draft with { To = "#" + room }, null, Conversations.Room(room));
 
-    public Message Store(IMessageWrites messages) =>
-        Recipients is null ? messages.AppendToRoom(Draft, Draft.To[1..]) : messages.Append(Draft, Recipients, Conversation);
+    public Message Store(IWrites tx)
+    {
+        var stored = Recipients is null ? tx.Messages.AppendToRoom(Draft, Draft.To[1..]) : tx.Messages.Append(Draft, Recipients, Conversation);
+        AfterAppend?.Invoke(tx, stored);
+        return stored;
+    }
 }
 
 /// <summary>A message to one user: both sides' feeds, one shared history.</summary>

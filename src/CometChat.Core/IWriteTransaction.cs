@@ -11,6 +11,8 @@ internal interface IWrites
     IRoomWrites Rooms { get; }
     ISupportWrites Support { get; }
     INameWrites Names { get; }
+    /// <summary>The support desk's tables (API.md §7): session details, away switches, canned responses, the outbox.</summary>
+    IDeskWrites Desk { get; }
 }
 
 /// <summary>

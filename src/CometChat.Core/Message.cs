@@ -14,12 +14,13 @@ internal sealed record Message(
     long SentAt,
     long? Ref = null,
     long? Sid = null,
-    string? Client = null,
-    long? ErasedAt = null)
+    [property: System.Text.Json.Serialization.JsonIgnore] string? Client = null,
+    [property: System.Text.Json.Serialization.JsonIgnore] long? ErasedAt = null)
 {
     private byte[]? _json;
 
     /// <summary>The wire JSON, serialised once and shared by every transport and recipient.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public byte[] Json => _json ??= MessageJson.Serialize(this);
 }
 
@@ -30,6 +31,10 @@ internal static class MessageKinds
     public const string Join = "join";
     public const string Leave = "leave";
     public const string Session = "session";
+    /// <summary>An agent's internal note on a support session: agents only, never the customer.</summary>
+    public const string Note = "note";
+    /// <summary>The customer's rating of a closed support session; the body starts with the score.</summary>
+    public const string Rating = "rating";
 
     /// <summary>Kinds whose body a person wrote, which account deletion and retention erase (files join when they exist).</summary>
     public static readonly string[] Erasable = [Text];

@@ -39,7 +39,7 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
             // A fresh GUID cannot be a retry: only a client-chosen id needs the duplicate lookup.
             if (!generated && tx.Messages.FindBySenderId(from, id) is { } existing) return new SendResult(existing, true);
             var draft = new Message(0, id, from, req.To, MessageKinds.Text, req.Body, Now(), Client: req.Client);
-            return new SendResult(route.Route(tx, from, req, draft).Store(tx.Messages), false);
+            return new SendResult(route.Route(tx, from, req, draft).Store(tx), false);
         });
     }
 

@@ -38,6 +38,12 @@ internal sealed partial class MessageWriter : BackgroundService
     /// <summary>The highest committed mid known here: every mid at or below it is visible to readers (see <see cref="FeedHead"/>).</summary>
     public long Head => _head.Value;
 
+    /// <summary>
+    /// Raised on the writer's loop after every batch that committed, before its callers are answered, for work
+    /// that must follow a commit (the desk's queue events and outbox). Handlers must not block.
+    /// </summary>
+    public event Action? Committed;
+
     /// <summary>Runs <paramref name="work"/> in the next batch's transaction and answers after its commit.</summary>
     public Task<T> RunAsync<T>(Func<IWrites, T> work)
     {
@@ -118,6 +124,7 @@ internal sealed partial class MessageWriter : BackgroundService
                 foreach (var (room, w) in rooms)
                     _bus.Publish(new WakeUp(w.Users(_members.Members(room)), w.Sender, w.SenderClient, w.Mid));
         }
+        Committed?.Invoke();
         foreach (var item in batch) item.Complete();
     }
 

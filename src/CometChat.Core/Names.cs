@@ -17,6 +17,15 @@ internal static class Names
 {
     public const int MaxLength = 32;
 
+    /// <summary>
+    /// Name prefixes no login may claim (the one place they are listed): <c>guest-</c> names are handed out by
+    /// /api/guest. Compared ignoring case, so no look-alike by case slips past.
+    /// </summary>
+    public static readonly string[] ReservedPrefixes = [Guests.Prefix];
+
+    public static bool IsReserved(string name) =>
+        Array.Exists(ReservedPrefixes, p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The enforced form of <paramref name="value"/>, or false when it is not a valid name.</summary>
     public static bool TryNormalize(string? value, out string name)
     {

@@ -24,7 +24,8 @@ internal sealed class Receipts(MessageWriter writer, TimeProvider time, ChatLimi
         {
             if (tx.Messages.FindBySenderId(user, id) is { Kind: MessageKinds.Receipt } existing) return new SendResult(existing, true);
             var original = tx.Messages.GetMessage(reference.Value);
-            if (original is null || !tx.Messages.IsRecipient(original, user))
+            // A session's agent also reads what the customer wrote before the session was theirs (the queued backlog).
+            if (original is null || !(tx.Messages.IsRecipient(original, user) || (original.Sid is { } sid && tx.Support.GetSession(sid)?.Agent == user)))
                 throw new ChatException(ChatError.NotFound($"'ref': message {reference} is not in your feed."));
             if (original.From == user)
                 throw new ChatException(ChatError.Forbidden($"'ref': message {reference} is your own; only its recipients acknowledge it."));

@@ -5,14 +5,12 @@ namespace CometChat.Core;
 /// <summary>
 /// Names with a role, which no first login can claim (issue 11): the support agents (Chat:Support:Agents),
 /// the names the operator keeps (Chat:Auth:ReservedNames), a few built-in role names such as
-/// <c>support</c>, and every name starting with <c>guest-</c> (the support desk's guest visitors). A
+/// <c>support</c>, and every name with a <see cref="Names.ReservedPrefixes"/> prefix (<c>guest-</c>: the desk's guests). A
 /// reserved name signs in only with what the operator set: a password hash in Chat:Auth:Passwords
 /// (made by <c>hash-password</c>), or a token minted with Chat:Auth:Key.
 /// </summary>
 internal sealed class ReservedNames
 {
-    public const string GuestPrefix = "guest-";
-
     /// <summary>Role names nobody may take by a first login, whatever the configuration says.</summary>
     public static readonly string[] BuiltIn =
         ["support", "admin", "administrator", "root", "system", "cometchat", "operator", "moderator", "staff", "security", "help", "helpdesk"];
@@ -20,7 +18,7 @@ internal sealed class ReservedNames
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _bySkeleton = new(StringComparer.Ordinal);
-    private readonly string _guestSkeleton = Names.Skeleton(GuestPrefix);
+    private readonly string[] _prefixSkeletons = [.. Names.ReservedPrefixes.Select(Names.Skeleton)];
 
     public ReservedNames(IOptions<ChatOptions> options)
     {
@@ -43,11 +41,15 @@ internal sealed class ReservedNames
     /// <summary>Every reserved name (without the guest prefix, which reserves a whole family).</summary>
     public IReadOnlyCollection<string> All => _names;
 
-    public bool IsReserved(string name) => _names.Contains(name) || name.StartsWith(GuestPrefix, StringComparison.Ordinal);
+    public bool IsReserved(string name) => _names.Contains(name) || Names.IsReserved(name);
 
     /// <summary>The reserved name (or the guest prefix) that a name with this UTS #39 skeleton looks like, else null.</summary>
-    public string? LookAlike(string skeleton) =>
-        _bySkeleton.GetValueOrDefault(skeleton) ?? (skeleton.StartsWith(_guestSkeleton, StringComparison.Ordinal) ? GuestPrefix : null);
+    public string? LookAlike(string skeleton)
+    {
+        if (_bySkeleton.TryGetValue(skeleton, out var name)) return name;
+        var prefix = Array.FindIndex(_prefixSkeletons, p => skeleton.StartsWith(p, StringComparison.Ordinal));
+        return prefix < 0 ? null : Names.ReservedPrefixes[prefix];
+    }
 
     /// <summary>The PBKDF2 hash the operator configured for <paramref name="name"/>, or null.</summary>
     public string? PasswordOf(string name) => _passwords.GetValueOrDefault(name);

@@ -34,13 +34,21 @@ internal sealed class SupportRoute(SupportDesk desk) : IMessageRoute
             // A customer may name their session; it must be the one that is open.
             session = SupportDesk.OpenSession(tx, sid);
             if (session.Customer != customer) throw new ChatException(ChatError.Forbidden($"'sid': session {sid} is not yours."));
+            Continued(tx, session);
         }
-        else session = tx.Support.OpenSessionOf(customer) ?? desk.Open(tx, customer, draft.SentAt);
+        else session = tx.Support.OpenSessionOf(customer) is { } open ? Continued(tx, open) : desk.Open(tx, customer, draft, req.Context);
         IReadOnlyCollection<string> recipients = session.Agent is null ? [customer] : [customer, session.Agent];
-        return new RoutedMessage(draft with { To = SupportDesk.Address, Sid = session.Sid }, recipients, Conversations.Support(customer));
+        return new RoutedMessage(draft with { To = SupportDesk.Address, Sid = session.Sid }, recipients, Conversations.Support(customer),
+            (t, stored) => desk.MessageStored(t, stored, fromAgent: false));
     }
 
-    private static RoutedMessage FromAgent(IWrites tx, string agent, SendRequest req, Message draft)
+    private SupportSession Continued(IWrites tx, SupportSession session)
+    {
+        desk.CustomerWrote(tx, session);
+        return session;
+    }
+
+    private RoutedMessage FromAgent(IWrites tx, string agent, SendRequest req, Message draft)
     {
         var session = SupportDesk.OpenSession(tx, req.Sid!.Value);
         if (session.Agent != agent)
@@ -48,6 +56,7 @@ internal sealed class SupportRoute(SupportDesk desk) : IMessageRoute
         var to = Names.User(req.To, "to");
         if (to != session.Customer)
             throw new ChatException(ChatError.BadRequest($"'to' must be the customer of session {session.Sid}, '{session.Customer}'."));
-        return new RoutedMessage(draft with { To = to, Sid = session.Sid }, [to, agent], Conversations.Support(to));
+        return new RoutedMessage(draft with { To = to, Sid = session.Sid }, [to, agent], Conversations.Support(to),
+            (t, stored) => desk.MessageStored(t, stored, fromAgent: true));
     }
 }

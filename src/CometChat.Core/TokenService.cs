@@ -65,10 +65,11 @@ internal sealed class TokenService
     }
 
     /// <summary>
-    /// A token for <paramref name="user"/>, issued now (or at <paramref name="issuedAtMs"/>, epoch ms). Tokens issued at or
-    /// before a user's revocation moment are void, so one issued just after a revocation names the next millisecond.
+    /// A token for <paramref name="user"/>, issued now (or at <paramref name="issuedAtMs"/>, epoch ms), good for
+    /// <paramref name="lifetime"/> (default Chat:Auth:TokenHours). Tokens issued at or before a user's revocation
+    /// moment are void, so one issued just after a revocation names the next millisecond.
     /// </summary>
-    public string Issue(string user, long? issuedAtMs = null)
+    public string Issue(string user, TimeSpan? lifetime = null, long? issuedAtMs = null)
     {
         var iat = issuedAtMs ?? _time.GetUtcNow().ToUnixTimeMilliseconds();
         return _handler.CreateToken(new SecurityTokenDescriptor
@@ -77,7 +78,7 @@ internal sealed class TokenService
             // tokens were revoked, in the same second, must still hold. jti: two logins in one millisecond get two
             // tokens, so logging one out leaves the other.
             Claims = new Dictionary<string, object> { ["sub"] = user, ["iat"] = iat / 1000.0, ["jti"] = Guid.NewGuid().ToString("N") },
-            Expires = DateTimeOffset.FromUnixTimeMilliseconds(iat).UtcDateTime + _lifetime,
+            Expires = DateTimeOffset.FromUnixTimeMilliseconds(iat).UtcDateTime + (lifetime ?? _lifetime),
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
         });
     }
@@ -175,6 +176,30 @@ internal sealed class TokenService
             throw new ChatException(ChatError.Unauthorized("'token' claim 'sub' must be a string: the user name."));
         return (exp, nbf, iat, sub.GetString()!);
     }
+
+    /// <summary>
+    /// The site-verified fields of a token that was already validated: its <c>ctx</c> claim, a JSON object of at
+    /// most 20 string fields (API.md §7), or empty. A malformed claim is a 400 naming 'ctx'.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SiteContext(string token)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var jwt = new JsonWebToken(token);
+        using var payload = System.Text.Json.JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        if (!payload.RootElement.TryGetProperty("ctx", out var ctx)) return fields;
+        if (ctx.ValueKind != System.Text.Json.JsonValueKind.Object) throw BadContext();
+        foreach (var p in ctx.EnumerateObject())
+        {
+            if (p.Value.ValueKind != System.Text.Json.JsonValueKind.String || fields.Count == SessionContext.MaxSiteFields
+                || p.Name.Length is 0 or > Names.MaxLength || p.Value.GetString()!.Length > SessionContext.MaxFieldChars)
+                throw BadContext();
+            fields[p.Name] = MessageSender.ReplaceLoneSurrogates(p.Value.GetString()!);
+        }
+        return fields;
+    }
+
+    private static ChatException BadContext() => new(ChatError.BadRequest(
+        $"'ctx' (a claim of the token) must be an object of at most {SessionContext.MaxSiteFields} string fields, names up to {Names.MaxLength} and values up to {SessionContext.MaxFieldChars} characters."));
 
     private static ChatException Expired() => new(ChatError.Unauthorized("'token' has expired; log in again."));
 

@@ -15,13 +15,13 @@ internal sealed class Typing(IWakeUpBus bus, IUserStore users, ChatLimits limits
             var room = Names.Room(to, "to");
             if (!await users.IsMemberAsync(room, from, ct))
                 throw new ChatException(ChatError.Forbidden($"'to': you are not a member of #{room}."));
-            var e = new ChatEvent("typing", from, "#" + room);
+            var e = ChatEvent.Typing(from, "#" + room);
             foreach (var member in await users.RoomMembersAsync(room, ct))
                 if (member != from) bus.PublishEvent(member, e);
             return;
         }
         var name = Names.User(to, "to");
         if (await users.GetUserAsync(name, ct) is null) throw new ChatException(ChatError.NotFound($"'to': no user is named '{name}'."));
-        bus.PublishEvent(name, new ChatEvent("typing", from, name));
+        bus.PublishEvent(name, ChatEvent.Typing(from, name));
     }
 }

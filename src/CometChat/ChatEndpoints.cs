@@ -16,6 +16,7 @@ internal static class ChatEndpoints
         open.MapLogin();
         open.MapHealth();
         open.MapMetrics();
+        open.MapGuests(); // a visitor without an account has no token yet
         open.MapOpenApi(); // /openapi/v1.json, generated from the typed answers
 
         var api = app.MapGroup("").RequireChatToken().WithJsonp().AnswerHead();

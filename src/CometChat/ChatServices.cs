@@ -5,6 +5,7 @@ using CometChat.Storage;
 using CometChat.Storage.Postgres;
 using CometChat.Transports;
 using CometChat.Endpoints;
+using CometChat.Desk;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -51,6 +52,7 @@ internal static class ChatServices
         services.AddHostedService(sp => sp.GetRequiredService<Retention>());
         services.AddSingleton<Typing>();
         services.AddChatFeatures();
+        services.AddChatDesk(chat);
         services.AddChatTransports();
         services.AddChatCors();
         services.AddChatJson();

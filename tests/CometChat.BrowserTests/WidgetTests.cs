@@ -16,7 +16,7 @@ public sealed class WidgetTests(BrowserFixture fixture) : BrowserTest(fixture)
         """;
 
     [Fact]
-    public async Task CustomerSignsInReachesAgentAndGetsReply()
+    public async Task AGuestReachesTheAgentAndGetsTheReply()
     {
         var agent = await ChatPage.SignInAsync(await NewPageAsync(), Server.Url, ChatHost.Agent);
         var shop = await NewPageAsync();
@@ -24,14 +24,14 @@ public sealed class WidgetTests(BrowserFixture fixture) : BrowserTest(fixture)
         shop.Request += (_, r) => { if (r.ResourceType is "xhr" or "fetch" or "eventsource" or "websocket") scripts.Add(r.Url); };
         await shop.GotoAsync(Site.Page(ShopPage("")).ToString());
 
+        // No name, no password: the widget gets a guest identity when the panel opens, and keeps it.
         await shop.ClickAsync("#cometchat-w-button");
-        await shop.FillAsync("#cometchat-w-name", "carol");
-        await shop.FillAsync("#cometchat-w-password", "pw-carol");
-        await shop.ClickAsync("#cometchat-w-login-button");
         await Expect(shop.Locator("#cometchat-w-panel")).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(shop.Locator("#cometchat-w-panel")).ToHaveAttributeAsync("data-desk", "online");
         await AskAsync(shop, "Where is my order?");
+        var guest = await shop.EvaluateAsync<string>("localStorage.getItem(Object.keys(localStorage)[0]).split(' ')[0]");
 
-        await agent.OpenWhenListedAsync("carol");
+        await agent.OpenWhenListedAsync(guest);
         await agent.ShouldShowAsync("Where is my order?");
         await agent.SendAsync("It ships today.");
 
@@ -40,6 +40,35 @@ public sealed class WidgetTests(BrowserFixture fixture) : BrowserTest(fixture)
         scripts.ShouldBeEmpty("the widget talks by JSONP only");
         await ScreenshotAsync(shop, "widget");
         await ScreenshotAsync(agent.Page, "agent-page");
+
+        // The same visitor comes back on another page of the shop: the same guest, the same conversation.
+        await shop.GotoAsync(Site.Page(ShopPage("")).ToString());
+        await shop.ClickAsync("#cometchat-w-button");
+        await AskAsync(shop, "Me again.");
+        await agent.ShouldShowAsync("Where is my order?", "It ships today.", "Me again.");
+        ShouldHaveNoScriptErrors();
+    }
+
+    [Fact]
+    public async Task AnAgentSigningInSeesTheQuestionThatWaitedInTheQueue()
+    {
+        // Issue 13 item 12: the customer writes while no agent is online; the agent signs in later on the
+        // chat page, the session is assigned, and the page shows the question at once, not an empty thread.
+        var token = ChatHost.MintToken("customer_77", TimeSpan.FromHours(1));
+        var shop = await NewPageAsync();
+        await shop.GotoAsync(Site.Page(ShopPage($"data-token=\"{token}\"")).ToString());
+        await shop.ClickAsync("#cometchat-w-button");
+        await Expect(shop.Locator("#cometchat-w-panel")).ToHaveAttributeAsync("data-desk", "offline");
+        await AskAsync(shop, "Is anyone there?");
+        await AskAsync(shop, "My parcel is late.");
+        await Expect(shop.Locator("#cometchat-w-log")).ToContainTextAsync("offline: no agent is online");
+
+        var agent = await ChatPage.SignInAsync(await NewPageAsync(), Server.Url, ChatHost.Agent);
+        await agent.OpenWhenListedAsync("customer_77");
+        await agent.ShouldShowAsync("Is anyone there?", "My parcel is late.");
+        await agent.SendAsync("Sorry, looking now.");
+        await Expect(shop.Locator("#cometchat-w-log .cometchat-w-msg[data-mid] span"))
+            .ToHaveTextAsync(["Is anyone there?", "My parcel is late.", "Sorry, looking now."]);
         ShouldHaveNoScriptErrors();
     }
 

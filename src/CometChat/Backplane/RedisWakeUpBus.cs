@@ -94,8 +94,8 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
         Send(w =>
         {
             w.WriteString("e", e.Kind);
-            w.WriteString("f", e.From);
-            w.WriteString("t", e.To);
+            w.WriteString("j", System.Text.Encoding.UTF8.GetString(e.Json));
+            w.WriteString("x", e.Summary);
             w.WriteString("r", user);
         });
     }
@@ -132,7 +132,7 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
             if (m.GetProperty("n").GetString() == _redis.NodeId) return; // woken locally already
             if (m.TryGetProperty("e", out var kind))
             {
-                var e = new ChatEvent(kind.GetString()!, m.GetProperty("f").GetString()!, m.GetProperty("t").GetString()!);
+                var e = new ChatEvent(kind.GetString()!, System.Text.Encoding.UTF8.GetBytes(m.GetProperty("j").GetString()!), m.GetProperty("x").GetString()!);
                 _waiters.Publish(m.GetProperty("r").GetString()!, e);
                 return;
             }

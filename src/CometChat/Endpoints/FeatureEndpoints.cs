@@ -4,16 +4,12 @@ namespace CometChat.Endpoints;
 
 internal static class FeatureEndpoints
 {
-    /// <summary>Rooms, history, presence and the support desk (issue: chat features).</summary>
+    /// <summary>Rooms, history and presence (issue: chat features); the support desk is AddChatDesk's.</summary>
     public static IServiceCollection AddChatFeatures(this IServiceCollection services)
     {
         services.AddSingleton<Rooms>();
         services.AddSingleton<History>();
-        services.AddSingleton<SupportDesk>();
-        // Eager, so the desk hears of agents coming online before anyone has written to @support.
-        services.AddHostedService(sp => sp.GetRequiredService<SupportDesk>());
         services.AddSingleton<IMessageRoute, RoomRoute>();
-        services.AddSingleton<IMessageRoute, SupportRoute>();
         return services;
     }
 
@@ -23,6 +19,10 @@ internal static class FeatureEndpoints
         api.MapHistory();
         api.MapPresence();
         api.MapSupport();
+        api.MapDesk();
+        api.MapDeskSessions();
+        api.MapCanned();
+        api.MapReport();
         return api;
     }
 }

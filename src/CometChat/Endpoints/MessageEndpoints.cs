@@ -17,7 +17,13 @@ internal static class MessageEndpoints
 
     private static async Task<Ok<SendAnswer>> Send(ChatUser user, ChatParameters p, MessageSender sender)
     {
-        var result = await sender.SendAsync(user, new SendRequest(p.Get("to"), p.Get("body"), p.Get("id"), QueryLimits.Client(p), QueryLimits.OptionalLong(p, "sid")));
+        var to = p.Get("to");
+        // A message to the desk may open a session: it carries the visitor's page, referrer, language and
+        // browser, and the token the site's own fields (API.md §7 context).
+        var context = to == SupportDesk.Address
+            ? SessionContext.From(p.Get, TokenService.SiteContext((await TokenAuthenticationHandler.TokenOfAsync(p.Context))!))
+            : null;
+        var result = await sender.SendAsync(user, new SendRequest(to, p.Get("body"), p.Get("id"), QueryLimits.Client(p), QueryLimits.OptionalLong(p, "sid"), context));
         return TypedResults.Ok(SendAnswer.Of(result));
     }
 

@@ -14,7 +14,9 @@ internal static class OpsEndpoints
     /// <summary>/metrics, on the anonymous group like /healthz: restrict it at the proxy if that matters.</summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder open)
     {
-        open.MapGet("/metrics", (ChatStats stats) => Results.Text(PrometheusText.Of(stats), PrometheusText.ContentType)).ExcludeFromDescription();
+        open.MapGet("/metrics", async (ChatStats stats, DeskReport desk, IDeskStore deskStore, HttpContext ctx) =>
+            Results.Text(PrometheusText.Of(stats) + PrometheusText.Desk(await desk.MetricsAsync(ctx.RequestAborted), (await deskStore.QueueAsync(ctx.RequestAborted)).Count),
+                PrometheusText.ContentType)).ExcludeFromDescription();
         return open;
     }
 

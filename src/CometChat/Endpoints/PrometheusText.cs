@@ -38,4 +38,29 @@ internal static class PrometheusText
         Histo("cometchat_wake_latency_ms", "Milliseconds from a wake-up to the woken reader having its page.", stats.WakeLatencyMs);
         return t.ToString();
     }
+
+    /// <summary>GET /api/support/report's all-time figures, per agent (label <c>agent</c>) and in total (no label), and the queue's length.</summary>
+    public static string Desk(ReportView report, int queued)
+    {
+        var t = new StringBuilder(1024);
+        t.Append("# HELP cometchat_support_queue_length Support sessions waiting for an agent now.\n# TYPE cometchat_support_queue_length gauge\n")
+            .Append("cometchat_support_queue_length ").Append(queued).Append('\n');
+        void Family(string name, string help, Func<FigureView, double?> value)
+        {
+            t.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n");
+            foreach (var f in report.Agents.Append(report.Total))
+            {
+                if (value(f) is not { } v) continue;
+                t.Append(name);
+                if (f.Agent is { } agent) t.Append("{agent=\"").Append(agent.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\"}");
+                t.Append(' ').Append(v.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+        Family("cometchat_support_sessions", "Support sessions (per agent: the agent who has or last had it).", f => f.Sessions);
+        Family("cometchat_support_first_response_median_seconds", "Median seconds from a session opening to the first agent reply.", f => f.FirstResponseMedianSeconds);
+        Family("cometchat_support_close_median_seconds", "Median seconds from a session opening to its close.", f => f.CloseMedianSeconds);
+        Family("cometchat_support_rating_average", "Average customer rating, 1 to 5.", f => f.RatingAverage);
+        Family("cometchat_support_ratings", "Customer ratings given.", f => f.Ratings);
+        return t.ToString();
+    }
 }

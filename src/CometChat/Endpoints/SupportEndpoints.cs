@@ -16,7 +16,8 @@ internal static class SupportEndpoints
         return api;
     }
 
-    private static long? SidOf(ChatParameters p)
+    /// <summary>The session of a support route: <c>{sid}</c> in the path, else <c>sid=</c> (the JSONP twins).</summary>
+    public static long? SidOf(ChatParameters p)
     {
         if (p.Context.Request.RouteValues["sid"] is not string route) return QueryLimits.OptionalLong(p, "sid");
         if (!long.TryParse(route, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sid))
@@ -32,7 +33,7 @@ internal static class SupportEndpoints
 }
 
 /// <summary>
-/// A support session after a transfer or close: <c>sid</c>, <c>customer</c>, <c>agent</c> (null while queued),
+/// A support session after a transfer, claim or close: <c>sid</c>, <c>customer</c>, <c>agent</c> (null while queued),
 /// <c>state</c> (<c>queued</c>, <c>assigned</c>, <c>closed</c>), whether anything <c>changed</c> (then the stored
 /// session message's <c>mid</c>).
 /// </summary>

@@ -28,6 +28,13 @@ internal static class ChatResponse
         w.WriteEndObject();
     });
 
+    /// <summary>
+    /// A support desk answer (API.md §7), serialised by the desk's own source-generated contract, which its webhook
+    /// bodies share (<see cref="DeskJson"/>: messages written as their stored JSON, absent fields left out).
+    /// </summary>
+    public static RawJson<T> Desk<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        new(w => JsonSerializer.Serialize(w, value, info));
+
     private static void WriteMessages(Utf8JsonWriter w, IReadOnlyList<Message> messages)
     {
         w.WriteStartArray("messages");
@@ -87,5 +94,15 @@ internal sealed record WireMessage(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Ref,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sid);
 
-/// <summary>An ephemeral event (no mid, never stored): <c>{"kind":"typing","from","to"}</c>.</summary>
-internal sealed record WireEvent(string Kind, string From, string To);
+/// <summary>
+/// An ephemeral event (no mid, never stored): <c>{"kind":"typing","from","to"}</c>; a queued customer's
+/// <c>{"kind":"queue","sid","position","estimatedWaitSeconds"?}</c>; an agent's <c>{"kind":"desk","queued"}</c> (API.md §7).
+/// </summary>
+internal sealed record WireEvent(
+    string Kind,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? From = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? To = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sid = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Position = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? EstimatedWaitSeconds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Queued = null);

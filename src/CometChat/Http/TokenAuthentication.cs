@@ -61,7 +61,8 @@ internal sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationS
         };
     }
 
-    private static async ValueTask<string?> TokenOfAsync(HttpContext context)
+    /// <summary>The request's token as given: the Bearer header, else <c>token=</c>.</summary>
+    public static async ValueTask<string?> TokenOfAsync(HttpContext context)
     {
         var auth = context.Request.Headers.Authorization;
         if (auth.Count == 1 && auth[0] is { } h && h.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return h[7..].Trim();

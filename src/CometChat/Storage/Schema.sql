@@ -84,6 +84,51 @@ INSERT INTO memberships (room, user, from_mid, to_mid, joined_at)
 DROP TABLE members;
 
 -- version: 3
+-- The support desk (API.md §7): what a session needs beyond its assignment, the agents' away switch,
+-- canned responses, and the outbox of webhook deliveries and reply emails, each row written in the same
+-- transaction as the change it reports.
+ALTER TABLE support_sessions ADD COLUMN assigned_at INTEGER NULL;        -- first assignment: the wait ends
+ALTER TABLE support_sessions ADD COLUMN first_response_at INTEGER NULL;  -- first agent reply
+ALTER TABLE support_sessions ADD COLUMN first_words TEXT NULL;           -- the opening message, shortened, for the queue
+ALTER TABLE support_sessions ADD COLUMN context TEXT NULL;               -- {"visitor":{...},"site":{...}}
+ALTER TABLE support_sessions ADD COLUMN contact TEXT NULL;               -- the customer's email address, if they left one
+ALTER TABLE support_sessions ADD COLUMN offline_reason TEXT NULL;        -- the last offline notice sent
+ALTER TABLE support_sessions ADD COLUMN rating INTEGER NULL;
+ALTER TABLE support_sessions ADD COLUMN rating_comment TEXT NULL;
+CREATE INDEX support_queue ON support_sessions (sid) WHERE agent IS NULL AND closed_at IS NULL;
+CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
+
+CREATE TABLE support_agents (
+    agent      TEXT PRIMARY KEY,
+    away       INTEGER NOT NULL,
+    changed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE support_canned (
+    shortcut   TEXT PRIMARY KEY,
+    body       TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE desk_outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel    TEXT NOT NULL,       -- 'webhook' or 'email'
+    target     TEXT NULL,           -- the webhook URL; NULL for email (the session's contact when it is sent)
+    event_id   TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    sid        INTEGER NOT NULL,
+    payload    TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    due_at     INTEGER NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    done_at    INTEGER NULL,
+    outcome    TEXT NULL,           -- delivered, skipped: ..., gave up: ...
+    last_error TEXT NULL
+);
+CREATE INDEX desk_outbox_pending ON desk_outbox (id) WHERE done_at IS NULL;
+
+-- version: 4
 -- Names follow a PRECIS profile (RFC 8265) and a new name whose UTS #39 skeleton matches an existing one is
 -- refused. Rows from before get their skeleton at start (NameMigration), which renames names the profile
 -- changes, so nothing they sent or received is lost.
@@ -92,16 +137,16 @@ CREATE INDEX users_skeleton ON users (skeleton);
 ALTER TABLE rooms ADD COLUMN skeleton TEXT NULL;
 CREATE INDEX rooms_skeleton ON rooms (skeleton);
 
--- version: 4
+-- version: 5
 -- Support reads are authorised by session and read one session's messages (issue 11).
 CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
 
--- version: 5
+-- version: 6
 -- Receipt ids (receipt:REF:STATE) are the server's; a client message that took one before clients were refused
 -- such ids gives it back (keeping its own id behind a 'client-' prefix), so the real receipt can be stored.
 UPDATE messages SET id = 'client-' || id WHERE kind <> 'receipt' AND substr(id, 1, 8) = 'receipt:';
 
--- version: 6
+-- version: 7
 -- Ending sessions and erasing (issue 11): tokens issued before users.tokens_after (epoch ms) are void (password
 -- change, log out everywhere, account deletion); single tokens revoked by logout are kept until they expire; a
 -- deleted account keeps its row (its name stays taken) with deleted_at; an erased message keeps its row, mid and

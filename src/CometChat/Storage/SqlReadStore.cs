@@ -7,7 +7,7 @@ namespace CometChat.Storage;
 /// and PostgreSQL both accept ("user" quoted, counts instead of engine-typed literals). Each engine
 /// supplies how a query reaches its database and how its failures become a 503.
 /// </summary>
-internal abstract class SqlReadStore
+internal abstract partial class SqlReadStore
 {
     // Column order matches Message's constructor, which Dapper binds by position and type.
     public const string MessageColumns =

@@ -93,6 +93,7 @@ internal sealed partial class SqlWriteTransaction : INameWrites
         {
             ("users", "name"), ("messages", "sender"), ("messages", "recipient"), ("inbox", "\"user\""), ("memberships", "\"user\""),
             ("rooms", "created_by"), ("support_sessions", "customer"), ("support_sessions", "agent"), ("revoked_tokens", "\"user\""),
+            ("support_agents", "agent"), ("support_canned", "updated_by"),
         })
             Exec($"UPDATE {table} SET {column} = @to WHERE {column} = @from", ("to", to), ("from", from));
         Exec("UPDATE messages SET conversation = @to WHERE conversation = @from", ("to", Conversations.Support(to)), ("from", Conversations.Support(from)));

@@ -16,7 +16,10 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
     internal ChatHost Server { get; private set; } = null!;
     internal OtherSite Site => Fixture.Site;
 
-    public async Task InitializeAsync() => Server = await ChatHost.StartAsync();
+    /// <summary>Settings over the suite's defaults for this class's server.</summary>
+    protected virtual Dictionary<string, string?> ServerSettings => [];
+
+    public async Task InitializeAsync() => Server = await ChatHost.StartAsync(ServerSettings);
 
     public async Task DisposeAsync()
     {

@@ -11,6 +11,8 @@ internal sealed class ChatHost : IAsyncDisposable
 {
     public const string Key = "YnJvd3Nlci10ZXN0LWtleS10aGF0LWlzLWF0LWxlYXN0LTMyLWJ5dGVzIQ==";
     public const string Agent = "agent_ann";
+    public const string SecondAgent = "agent_zed";
+    private Dictionary<string, string?> _settings = [];
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "cometchat-browser", Guid.NewGuid().ToString("n"));
     private WebApplication? _app;
     private int _port;
@@ -20,9 +22,10 @@ internal sealed class ChatHost : IAsyncDisposable
     /// <summary>The server as the other origin's pages name it: no trailing slash.</summary>
     public string Origin => Url.GetLeftPart(UriPartial.Authority);
 
-    public static async Task<ChatHost> StartAsync()
+    /// <summary>Starts the server with the browser suite's defaults and <paramref name="settings"/> over them.</summary>
+    public static async Task<ChatHost> StartAsync(Dictionary<string, string?>? settings = null)
     {
-        var host = new ChatHost();
+        var host = new ChatHost { _settings = settings ?? [] };
         Directory.CreateDirectory(host._dir);
         await host.StartAppAsync();
         return host;
@@ -44,6 +47,7 @@ internal sealed class ChatHost : IAsyncDisposable
             [$"Chat:Auth:Passwords:{Agent}"] = CometChat.Core.PasswordHash.Create("pw-" + Agent, 1000),
             ["Chat:Presence:GraceSeconds"] = "2",
         };
+        foreach (var (k, v) in _settings) config[k] = v;
         _app = ChatApp.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(config);
@@ -67,12 +71,15 @@ internal sealed class ChatHost : IAsyncDisposable
     public Task StartAgainAsync() => StartAppAsync();
 
     /// <summary>A token minted the way README tells a shop's backend to: HS256 over {sub, exp} with Chat:Auth:Key.</summary>
-    public static string MintToken(string user, TimeSpan lifetime)
+    public static string MintToken(string user, TimeSpan lifetime) => MintToken(user, lifetime, null);
+
+    /// <summary>The same, with a <c>ctx</c> claim of site-verified fields given as raw JSON.</summary>
+    public static string MintToken(string user, TimeSpan lifetime, string? ctxJson)
     {
         static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var header = B64(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}"""));
         var exp = DateTimeOffset.UtcNow.Add(lifetime).ToUnixTimeSeconds();
-        var payload = B64(Encoding.UTF8.GetBytes($$"""{"sub":"{{user}}","exp":{{exp}}}"""));
+        var payload = B64(Encoding.UTF8.GetBytes($$"""{"sub":"{{user}}","exp":{{exp}}{{(ctxJson is null ? "" : ",\"ctx\":" + ctxJson)}}}"""));
         var signature = B64(HMACSHA256.HashData(Convert.FromBase64String(Key), Encoding.ASCII.GetBytes(header + "." + payload)));
         return header + "." + payload + "." + signature;
     }

@@ -74,7 +74,8 @@ public class SupportDeskTests : IAsyncLifetime
         anyone.Num("sid").ShouldBe(sid1);
         var sid2 = (await _c2.SendAsync("@support", "me too")).Num("sid");
         var queued = await _c1.FeedAsync(_c1.Cursor);
-        queued.Select(m => m.Str("body")).ShouldBe(["queued", "hello?", "anyone?"]);
+        // No agent is online: the desk is offline, and says so once (API.md §7); the session waits in the queue.
+        queued.Select(m => m.Str("body")).ShouldBe(["offline: no agent is online", "hello?", "anyone?"]);
         queued.ShouldAllBe(m => m.Num("sid") == sid1);
 
         // zed connects (a long poll): the queue is assigned, oldest first, and the parked poll wakes with it.
@@ -86,7 +87,7 @@ public class SupportDeskTests : IAsyncLifetime
 
         // The agent reads what was written while queued in the session's thread.
         var thread = await _zed.GetAsync($"api/history?with=@support&sid={sid1}");
-        thread.GetProperty("messages").EnumerateArray().Select(m => m.Str("body")).ShouldBe(["queued", "hello?", "anyone?", "assigned to zed"]);
+        thread.GetProperty("messages").EnumerateArray().Select(m => m.Str("body")).ShouldBe(["offline: no agent is online", "hello?", "anyone?", "assigned to zed"]);
         (await _ann.GetAsync($"api/history?with=@support&sid={sid1}", HttpStatusCode.Forbidden)).Detail().ShouldContain("'sid'");
         (await _c1.GetAsync("api/history?with=@support")).GetProperty("messages").GetArrayLength().ShouldBe(4);
 

@@ -22,6 +22,12 @@ public sealed class ConfigurationTests
     [InlineData("Chat:Http:Port", "70000")]
     [InlineData("Chat:Redis:Prefix", "has space")]
     [InlineData("Chat:Cors:Origins:0", "shop.example")]
+    [InlineData("Chat:Support:Routing", "sometimes")]
+    [InlineData("Chat:Support:MaxSessionsPerAgent", "0")]
+    [InlineData("Chat:Support:Hours", "weekdays")]
+    [InlineData("Chat:Support:TimeZone", "Mars/Olympus")]
+    [InlineData("Chat:Smtp:Port", "0")]
+    [InlineData("Chat:Limits:GuestsPerMinutePerIp", "0")]
     public async Task ABadNestedSettingStopsTheStartNamingIt(string setting, string value)
     {
         var e = await Should.ThrowAsync<OptionsValidationException>(() => ChatServer.StartAsync(new() { [setting] = value }));

@@ -12,15 +12,15 @@ namespace CometChat.Tests.Http;
 /// </summary>
 public sealed class EdgeConventionTests : IAsyncLifetime
 {
-    /// <summary>What API.md leaves open: login, health, metrics, the OpenAPI document.</summary>
-    private static readonly string[] Open = ["/api/login", "/healthz", "/metrics", "/openapi/{documentName}.json"];
+    /// <summary>What API.md leaves open: login, a guest identity (§7), health, metrics, the OpenAPI document.</summary>
+    private static readonly string[] Open = ["/api/login", "/api/guest", "/healthz", "/metrics", "/openapi/{documentName}.json"];
 
     private ChatServer _server = null!;
     private TestUser _alice = null!, _bob = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync();
+        _server = await ChatServer.StartAsync(new() { ["Chat:Support:Agents:0"] = "alice" });
         _alice = await _server.LoginAsync("alice");
         _bob = await _server.LoginAsync("bob");
     }
@@ -32,7 +32,7 @@ public sealed class EdgeConventionTests : IAsyncLifetime
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (e.RoutePattern.RawText!, m)))
             .Where(e => e.Item2 != "HEAD")];
 
-    private static string Concrete(string pattern) => pattern.Replace("{room}", "lobby").Replace("{sid}", "1").Replace("{documentName}", "v1");
+    private static string Concrete(string pattern) => pattern.Replace("{room}", "lobby").Replace("{sid}", "1").Replace("{documentName}", "v1").Replace("{shortcut}", "hello");
 
     [Fact]
     public async Task EveryEndpointButTheOpenOnesRefusesARequestWithoutAToken()
@@ -97,7 +97,26 @@ public sealed class EdgeConventionTests : IAsyncLifetime
             ("/api/stats", "get", await _bob.GetAsync("api/stats")),
             ("/api/typing", "get", await _bob.GetAsync("api/typing?to=alice")),
             ("/api/receipt", "get", await _bob.GetAsync($"api/receipt?ref={sent.GetProperty("mid")}&state=read")),
+            ("/api/support/mine", "get", await _bob.GetAsync("api/support/mine")),
         };
+        // The desk (API.md §7): alice is an agent, bob writes to the desk and alice claims and closes.
+        var sid = (await _bob.SendAsync("@support", "help", id: "s1")).GetProperty("sid").GetInt64();
+        var desk = new (string Path, string Method, JsonElement Answer)[]
+        {
+            ("/api/support/queue", "get", await _alice.GetAsync("api/support/queue")),
+            ("/api/support/claim", "get", await _alice.GetAsync($"api/support/claim?sid={sid}")),
+            ("/api/support/sessions", "get", await _alice.GetAsync("api/support/sessions")),
+            ("/api/support/sessions/{sid}", "get", await _alice.GetAsync($"api/support/sessions/{sid}")),
+            ("/api/support/agents", "get", await _alice.GetAsync("api/support/agents")),
+            ("/api/support/note", "get", await _alice.GetAsync($"api/support/note?sid={sid}&body=n")),
+            ("/api/support/canned/save", "get", await _alice.GetAsync("api/support/canned/save?shortcut=hi&body=Hello")),
+            ("/api/support/close", "get", await _alice.GetAsync($"api/support/close?sid={sid}")),
+            ("/api/support/rate", "get", await _bob.GetAsync($"api/support/rate?sid={sid}&score=5")),
+            ("/api/support/{sid}/transcript", "get", await _alice.GetAsync($"api/support/{sid}/transcript")),
+            ("/api/support/report", "get", await _alice.GetAsync("api/support/report")),
+            ("/api/support/mine", "get", await _bob.GetAsync("api/support/mine")),
+        };
+        answers = [.. answers, .. desk];
         foreach (var (path, method, answer) in answers)
         {
             var schema = doc.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses").GetProperty("200")

@@ -34,9 +34,12 @@ public sealed class PageJsonTests
     [InlineData(false, true)]
     public async Task PageIsTheDocumentedPageAnswer(bool withEvents, bool superseded)
     {
-        IReadOnlyList<ChatEvent>? events = withEvents ? [new ChatEvent("typing", "alice", "bob")] : null;
+        IReadOnlyList<ChatEvent>? events = withEvents ? [ChatEvent.Typing("alice", "bob"), ChatEvent.Queue(7, 2, 95), ChatEvent.Queue(8, 3, null), ChatEvent.Desk(3)] : null;
         var page = new FeedPage([Text, Receipt], new Cursor(8), More: true, events) { Superseded = superseded };
-        var documented = new PageAnswer([Wire(Text), Wire(Receipt)], events?.Select(e => new WireEvent(e.Kind, e.From, e.To)).ToList(), 8, true, superseded);
+        IReadOnlyList<WireEvent>? wire = withEvents
+            ? [new WireEvent("typing", "alice", "bob"), new WireEvent("queue", Sid: 7, Position: 2, EstimatedWaitSeconds: 95), new WireEvent("queue", Sid: 8, Position: 3), new WireEvent("desk", Queued: 3)]
+            : null;
+        var documented = new PageAnswer([Wire(Text), Wire(Receipt)], wire, 8, true, superseded);
         (await ExecuteAsync(ChatResponse.Page(page))).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(documented)));
     }
 }

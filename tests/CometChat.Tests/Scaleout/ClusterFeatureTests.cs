@@ -112,7 +112,7 @@ public sealed class ClusterFeatureTests : IAsyncLifetime
         var zed = await _cluster[2].MintedUserAsync("zed");
         var customer = await _cluster[0].LoginAsync("c2");
         var first = await customer.SendAsync("@support", "anyone?");
-        (await customer.FeedAsync(customer.Cursor)).First().Str("body").ShouldBe("queued");
+        (await customer.FeedAsync(customer.Cursor)).First().Str("body").ShouldBe("offline: no agent is online"); // queued, and told the desk is offline
 
         await zed.GetAsync("api/messages"); // zed is seen on node C: its support desk assigns from the shared queue
         await ClusterTests.WaitAsync(() => customer.FeedAsync(first.Num("mid")).Result.Any(m => m.Str("body") == "assigned to zed"));

@@ -73,3 +73,8 @@ public sealed class SessionEndOnPostgresTests : Security.SessionEndTests
 {
     protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
 }
+
+public sealed class DeskOnPostgresTests : DeskTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}

@@ -23,6 +23,7 @@ public sealed class Es3ScriptTests
         names.ShouldContain("cometchat.js");
         names.ShouldContain("embed.js");
         names.ShouldContain("chat-page.js");
+        names.ShouldContain("agent.js");
     }
 
     [Theory]

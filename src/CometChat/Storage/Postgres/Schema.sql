@@ -78,6 +78,49 @@ INSERT INTO memberships (room, "user", from_mid, to_mid, joined_at)
 DROP TABLE members;
 
 -- version: 3
+-- The support desk (API.md §7): the same tables and columns as ../Schema.sql version 3.
+ALTER TABLE support_sessions ADD COLUMN assigned_at bigint NULL;
+ALTER TABLE support_sessions ADD COLUMN first_response_at bigint NULL;
+ALTER TABLE support_sessions ADD COLUMN first_words text NULL;
+ALTER TABLE support_sessions ADD COLUMN context text NULL;
+ALTER TABLE support_sessions ADD COLUMN contact text NULL;
+ALTER TABLE support_sessions ADD COLUMN offline_reason text NULL;
+ALTER TABLE support_sessions ADD COLUMN rating bigint NULL;
+ALTER TABLE support_sessions ADD COLUMN rating_comment text NULL;
+CREATE INDEX support_queue ON support_sessions (sid) WHERE agent IS NULL AND closed_at IS NULL;
+CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
+
+CREATE TABLE support_agents (
+    agent      text COLLATE "C" PRIMARY KEY,
+    away       integer NOT NULL,
+    changed_at bigint NOT NULL
+);
+
+CREATE TABLE support_canned (
+    shortcut   text COLLATE "C" PRIMARY KEY,
+    body       text NOT NULL,
+    updated_by text NOT NULL,
+    updated_at bigint NOT NULL
+);
+
+CREATE TABLE desk_outbox (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    channel    text NOT NULL,
+    target     text NULL,
+    event_id   text NOT NULL,
+    type       text NOT NULL,
+    sid        bigint NOT NULL,
+    payload    text NOT NULL,
+    created_at bigint NOT NULL,
+    due_at     bigint NOT NULL,
+    attempts   bigint NOT NULL DEFAULT 0,
+    done_at    bigint NULL,
+    outcome    text NULL,
+    last_error text NULL
+);
+CREATE INDEX desk_outbox_pending ON desk_outbox (id) WHERE done_at IS NULL;
+
+-- version: 4
 -- Names follow a PRECIS profile (RFC 8265) and a new name whose UTS #39 skeleton matches an existing one is
 -- refused. Rows from before get their skeleton at start (NameMigration), which renames names the profile changes.
 ALTER TABLE users ADD COLUMN skeleton text COLLATE "C" NULL;
@@ -85,16 +128,16 @@ CREATE INDEX users_skeleton ON users (skeleton);
 ALTER TABLE rooms ADD COLUMN skeleton text COLLATE "C" NULL;
 CREATE INDEX rooms_skeleton ON rooms (skeleton);
 
--- version: 4
+-- version: 5
 -- Support reads are authorised by session and read one session's messages (issue 11).
 CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
 
--- version: 5
+-- version: 6
 -- Receipt ids (receipt:REF:STATE) are the server's; a client message that took one before clients were refused
 -- such ids gives it back (keeping its own id behind a 'client-' prefix), so the real receipt can be stored.
 UPDATE messages SET id = 'client-' || id WHERE kind <> 'receipt' AND substr(id, 1, 8) = 'receipt:';
 
--- version: 6
+-- version: 7
 -- Ending sessions and erasing (issue 11): tokens issued before users.tokens_after (epoch ms) are void (password
 -- change, log out everywhere, account deletion); single tokens revoked by logout are kept until they expire; a
 -- deleted account keeps its row (its name stays taken) with deleted_at; an erased message keeps its row, mid and

@@ -28,7 +28,7 @@ internal sealed class TextFormat(TimeProvider time) : IStreamFormat
     }
 
     public void WriteEvent(IBufferWriter<byte> w, ChatEvent e) =>
-        w.Write($"{Time(time.GetUtcNow().ToUnixTimeMilliseconds())} {e.From} is {e.Kind} to {e.To}\n");
+        w.Write($"{Time(time.GetUtcNow().ToUnixTimeMilliseconds())} {e.Summary}\n");
 
     public void WriteHeartbeat(IBufferWriter<byte> w, Cursor cursor) => w.Write("\n");
 
