@@ -138,15 +138,11 @@ ALTER TABLE rooms ADD COLUMN skeleton TEXT NULL;
 CREATE INDEX rooms_skeleton ON rooms (skeleton);
 
 -- version: 5
--- Support reads are authorised by session and read one session's messages (issue 11).
-CREATE INDEX messages_sid ON messages (sid, mid) WHERE sid IS NOT NULL;
-
--- version: 6
 -- Receipt ids (receipt:REF:STATE) are the server's; a client message that took one before clients were refused
 -- such ids gives it back (keeping its own id behind a 'client-' prefix), so the real receipt can be stored.
 UPDATE messages SET id = 'client-' || id WHERE kind <> 'receipt' AND substr(id, 1, 8) = 'receipt:';
 
--- version: 7
+-- version: 6
 -- Ending sessions and erasing (issue 11): tokens issued before users.tokens_after (epoch ms) are void (password
 -- change, log out everywhere, account deletion); single tokens revoked by logout are kept until they expire; a
 -- deleted account keeps its row (its name stays taken) with deleted_at; an erased message keeps its row, mid and

@@ -21,7 +21,7 @@ public sealed class EdgeConventionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await ChatServer.StartAsync(new() { ["Chat:Support:Agents:0"] = "alice" });
-        _alice = await _server.LoginAsync("alice");
+        _alice = await _server.MintedUserAsync("alice"); // an agent: reserved, signed in by a minted token
         _bob = await _server.LoginAsync("bob");
     }
 

@@ -122,6 +122,7 @@ public sealed class SilenceAndClockTests
         (await alice.GetAsync("api/presence?users=ann")).GetProperty("ann").GetProperty("online").GetBoolean().ShouldBeFalse();
         var kim = await server.LoginAsync("kim");
         await kim.SendAsync("@support", "anyone?");
-        (await kim.FeedAsync(kim.Cursor)).First().Str("body").ShouldBe("queued"); // not handed to ann, who left
+        // Not handed to ann, who left: the desk says no agent is online (the session waits in the queue).
+        (await kim.FeedAsync(kim.Cursor)).First().Str("body").ShouldBe("offline: no agent is online");
     }
 }
