@@ -236,10 +236,6 @@ public sealed class ChatOptions
     }
 }
 
-/// <summary>The generated validator of <see cref="ChatOptions"/> and every nested section.</summary>
-[OptionsValidator]
-public sealed partial class ChatOptionsValidator : IValidateOptions<ChatOptions>;
-
 /// <summary>A size in bytes: digits, then optionally B, KB/KiB, MB/MiB or GB/GiB (all powers of 1024), case-insensitive.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class ByteSizeAttribute : ValidationAttribute
@@ -267,3 +263,7 @@ public sealed class ByteSizeAttribute : ValidationAttribute
         return n * unit;
     }
 }
+
+/// <summary>The generated validator of <see cref="ChatOptions"/> and every nested section.</summary>
+[OptionsValidator]
+public sealed partial class ChatOptionsValidator : IValidateOptions<ChatOptions>;

@@ -61,7 +61,8 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
             foreach (var a in batch)
             {
                 var m = a.Message;
-                if (a.Room is { } room) members.Apply(m, _floor);
+                // Closed intervals are kept only while the cache may serve a cursor before their end.
+                if (a.Room is not null) members.Apply(m, _enabled ? _floor : long.MaxValue);
                 if (!_enabled) continue;
                 var entry = new Entry(m, a.Recipients, Size(m, a.Recipients));
                 if (a.Room is { } r) Source(_rooms, r).Add(m);

@@ -56,7 +56,6 @@ internal static class ChatServices
         services.AddChatTransports();
         services.AddChatCors();
         services.AddChatJson();
-        services.AddChatTokens();
         services.AddChatHealthChecks();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemCodes.Customize);
         services.AddExceptionHandler<ChatExceptionHandler>();

@@ -21,7 +21,7 @@ internal static class MessageEndpoints
         // A message to the desk may open a session: it carries the visitor's page, referrer, language and
         // browser, and the token the site's own fields (API.md §7 context).
         var context = to == SupportDesk.Address
-            ? SessionContext.From(p.Get, TokenService.SiteContext((await TokenAuthenticationHandler.TokenOfAsync(p.Context))!))
+            ? SessionContext.From(p.Get, TokenService.SiteContext((await TokenAuthentication.TokenOfAsync(p.Context))!))
             : null;
         var result = await sender.SendAsync(user, new SendRequest(to, p.Get("body"), p.Get("id"), QueryLimits.Client(p), QueryLimits.OptionalLong(p, "sid"), context));
         return TypedResults.Ok(SendAnswer.Of(result));

@@ -83,15 +83,24 @@ internal static partial class Jsonp
 
     /// <summary>
     /// On a group: a GET with a callback gets its typed answer (any <see cref="IValueHttpResult"/>, e.g.
-    /// <c>Ok&lt;T&gt;</c>) as JSONP; everything else passes through untouched.
+    /// <c>Ok&lt;T&gt;</c>) as JSONP; everything else passes through untouched. A handler whose answer is not a typed value
+    /// (the hand-written pages, which write JSONP themselves; the streams) gets no filter at all, so the poll hot
+    /// path pays nothing for it.
     /// </summary>
     public static TBuilder WithJsonp<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (invocation, next) =>
+        builder.AddEndpointFilterFactory((factory, next) =>
         {
-            var result = await next(invocation);
-            return CallbackOf(invocation.HttpContext) is { } callback && result is IValueHttpResult { Value: { } value }
-                ? new JsonpResult(callback, value)
-                : result;
+            var answer = factory.MethodInfo.ReturnType;
+            if (answer.IsGenericType && answer.GetGenericTypeDefinition() is var open && (open == typeof(Task<>) || open == typeof(ValueTask<>)))
+                answer = answer.GetGenericArguments()[0];
+            if (!typeof(IValueHttpResult).IsAssignableFrom(answer)) return next;
+            return async invocation =>
+            {
+                var result = await next(invocation);
+                return CallbackOf(invocation.HttpContext) is { } callback && result is IValueHttpResult { Value: { } value }
+                    ? new JsonpResult(callback, value)
+                    : result;
+            };
         });
 
     private sealed class JsonpResult(string callback, object value) : IResult

@@ -76,7 +76,8 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
             foreach (var (name, _) in args)
             {
                 var p = cmd.CreateParameter();
-                p.ParameterName = name;
+                // With its prefix: Microsoft.Data.Sqlite looks a bare name up three times (@, $, :) on every execution.
+                p.ParameterName = "@" + name;
                 ps.Add(p);
             }
         }

@@ -27,7 +27,8 @@ internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, Presence
             return ChatResponse.Page(ready);
         }
 
-        using var sub = new FeedSubscription(feed, waiters, user, client, cursor, limit, ListenerKind.Poll);
+        // Park from where that read got to: the subscription's own first read then scans only what came since.
+        using var sub = new FeedSubscription(feed, waiters, user, client, ready.Cursor, limit, ListenerKind.Poll);
         using var timer = new CancellationTokenSource(TimeSpan.FromSeconds(timeout), time);
         var stopping = lifetime.ApplicationStopping;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(p.Aborted, timer.Token, stopping);

@@ -1,23 +1,24 @@
 using System.Security.Cryptography;
 using System.Text;
+using CometChat.Tests.Infrastructure;
 
 namespace CometChat.BrowserTests.Infrastructure;
 
 /// <summary>
-/// The real CometChat on 127.0.0.1 over a temp SQLite file, in real time (browsers cannot follow a
-/// fake clock). The port is picked once and kept across restarts, so pages reconnect to the same URL.
+/// The shared test server (<see cref="ChatServer"/>) as browsers need it: real time (browsers cannot follow a
+/// fake clock), no TCP socket, an agent, a short presence grace, and a quick shutdown so a restart under open
+/// pages does not wait for their streams. The port is kept across restarts, so pages reconnect to the same URL.
 /// </summary>
 internal sealed class ChatHost : IAsyncDisposable
 {
-    public const string Key = "YnJvd3Nlci10ZXN0LWtleS10aGF0LWlzLWF0LWxlYXN0LTMyLWJ5dGVzIQ==";
+    public const string Key = ChatServer.Key;
     public const string Agent = "agent_ann";
     public const string SecondAgent = "agent_zed";
-    private Dictionary<string, string?> _settings = [];
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "cometchat-browser", Guid.NewGuid().ToString("n"));
-    private WebApplication? _app;
-    private int _port;
+    private readonly ChatServer _server;
 
-    public Uri Url { get; private set; } = null!;
+    private ChatHost(ChatServer server) => _server = server;
+
+    public Uri Url => _server.BaseUri;
 
     /// <summary>The server as the other origin's pages name it: no trailing slash.</summary>
     public string Origin => Url.GetLeftPart(UriPartial.Authority);
@@ -25,52 +26,24 @@ internal sealed class ChatHost : IAsyncDisposable
     /// <summary>Starts the server with the browser suite's defaults and <paramref name="settings"/> over them.</summary>
     public static async Task<ChatHost> StartAsync(Dictionary<string, string?>? settings = null)
     {
-        var host = new ChatHost { _settings = settings ?? [] };
-        Directory.CreateDirectory(host._dir);
-        await host.StartAppAsync();
-        return host;
-    }
-
-    private async Task StartAppAsync()
-    {
-        var config = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
-            ["Chat:Database"] = Path.Combine(_dir, "chat.db"),
-            ["Chat:Http:Address"] = "127.0.0.1",
-            ["Chat:Http:Port"] = _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Chat:Socket:Enabled"] = "false",
-            ["Chat:Auth:Key"] = Key,
-            ["Chat:Auth:HashIterations"] = "1000",
-            ["Chat:StaticRoot"] = Path.Combine(Paths.RepoRoot, "static"),
             ["Chat:Support:Agents:0"] = Agent,
             // An agent's name is reserved: it signs in only with the password the operator configured (README).
             [$"Chat:Auth:Passwords:{Agent}"] = CometChat.Core.PasswordHash.Create("pw-" + Agent, 1000),
             ["Chat:Presence:GraceSeconds"] = "2",
         };
-        foreach (var (k, v) in _settings) config[k] = v;
-        _app = ChatApp.Build([], builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(config);
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            // Open streams and sockets must not hold a restart for the default 30 s.
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3));
-        });
-        await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        _port = _app.Services.GetRequiredService<ChatListeners>().Http!.IPEndPoint!.Port;
-        Url = new Uri($"http://127.0.0.1:{_port}/");
+        foreach (var (k, v) in settings ?? []) all[k] = v;
+        return new(await ChatServer.StartAsync(all, time: TimeProvider.System,
+            configure: b => b.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(3))));
     }
 
-    public async Task StopAsync()
-    {
-        if (_app is null) return;
-        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        await _app.DisposeAsync();
-        _app = null;
-    }
+    public Task StopAsync() => _server.StopAppAsync();
 
-    public Task StartAgainAsync() => StartAppAsync();
+    public Task StartAgainAsync() => _server.StartAgainAsync();
 
-    /// <summary>A token minted the way README tells a shop's backend to: HS256 over {sub, exp} with Chat:Auth:Key.</summary>
+    /// <summary>A token minted the way README tells a shop's backend to, with the server's key.</summary>
     public static string MintToken(string user, TimeSpan lifetime) => MintToken(user, lifetime, null);
 
     /// <summary>The same, with a <c>ctx</c> claim of site-verified fields given as raw JSON.</summary>
@@ -84,24 +57,12 @@ internal sealed class ChatHost : IAsyncDisposable
         return header + "." + payload + "." + signature;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        try { Directory.Delete(_dir, recursive: true); }
-        catch (IOException) { }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
 
 internal static class Paths
 {
-    public static string RepoRoot { get; } = Find();
+    public static string RepoRoot => ChatServer.RepoRoot;
 
     public static string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots")).FullName;
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "CometChat.sln"))) return dir.FullName;
-        throw new InvalidOperationException("CometChat.sln not found above the test binaries.");
-    }
 }

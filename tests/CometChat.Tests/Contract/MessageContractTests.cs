@@ -267,7 +267,7 @@ public sealed class MetricsTests
         var alice = await server.LoginAsync("alice");
         var bob = await server.LoginAsync("bob");
         var poll = bob.GetAsync($"api/poll?since={bob.Cursor}");
-        while (server.Get<CometChat.Core.ChatStats>().ParkedPolls < 1) await Task.Delay(5);
+        await server.WaitForParkedPollsAsync(1);
         await alice.SendAsync("bob", "measure me");
         await poll.DefaultTimeout();
 

@@ -1,5 +1,4 @@
 using System.Net;
-using CometChat.Core;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Contract;
@@ -77,7 +76,7 @@ public class ReceiptAndTypingTests : IAsyncLifetime
     public async Task TypingWakesAParkedPollInEventsWithoutMovingTheCursor()
     {
         var poll = _bob.GetAsync($"api/poll?since={_bob.Cursor}");
-        while (_server.Get<ChatStats>().ParkedPolls < 1) await Task.Delay(5);
+        await _server.WaitForListenersAsync(s => s.ParkedPolls >= 1);
         await PostAsync(_alice, "api/typing", ("to", "bob"));
         var page = await poll.DefaultTimeout();
         page.GetProperty("messages").GetArrayLength().ShouldBe(0);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using CometChat.Core;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Features;
@@ -30,7 +29,7 @@ public class PresenceTests : IAsyncLifetime
     public async Task AParkedPollIsOnlineAndTheGapBetweenPollsStaysOnlineForTheGracePeriod()
     {
         var poll = _bob.GetAsync($"api/poll?since={_bob.Cursor}&timeout=60");
-        while (_server.Get<ChatStats>().ParkedPolls < 1) await Task.Delay(5);
+        await _server.WaitForListenersAsync(s => s.ParkedPolls >= 1);
         _server.Time.Advance(TimeSpan.FromSeconds(30));
         var parked = await BobAsync();
         parked.GetProperty("online").GetBoolean().ShouldBeTrue();
@@ -38,7 +37,7 @@ public class PresenceTests : IAsyncLifetime
 
         await _alice.SendAsync("bob", "wake up");
         await poll.DefaultTimeout();
-        while (_server.Get<ChatStats>().ParkedPolls > 0) await Task.Delay(5);
+        await _server.WaitForParkedPollsAsync(0);
         var closedAt = Now;
 
         _server.Time.Advance(TimeSpan.FromSeconds(9)); // the gap before the next poll, inside the grace period

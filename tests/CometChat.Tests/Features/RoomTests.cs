@@ -1,5 +1,4 @@
 using System.Net;
-using CometChat.Core;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Features;
@@ -187,7 +186,7 @@ public class RoomTests : IAsyncLifetime
         await _alice.PostAsync("api/rooms/lobby/join");
         var head = (await _bob.PostAsync("api/rooms/lobby/join")).Num("mid");
         var poll = _bob.GetAsync($"api/poll?since={head}");
-        while (_server.Get<ChatStats>().ParkedPolls < 1) await Task.Delay(5);
+        await _server.WaitForListenersAsync(s => s.ParkedPolls >= 1);
         await _alice.PostAsync("api/typing", ("to", "#lobby"));
         var page = await poll.DefaultTimeout();
         page.GetProperty("messages").GetArrayLength().ShouldBe(0);

@@ -45,6 +45,28 @@ public sealed class LimitsTests
         (await calm.SendAsync("flooder", "still here")).GetProperty("mid").GetInt64().ShouldBeGreaterThan(0);
     }
 
+    [Theory]
+    [InlineData("ws")]
+    [InlineData("tcp")]
+    public async Task SocketSendFloodsGetTheRetryHintLikeHttp(string transport)
+    {
+        await using var server = await StartLimitedAsync(new() { ["Chat:Limits:SendsPerSecond"] = "1", ["Chat:Limits:SendBurst"] = "1" });
+        var flooder = await server.LoginAsync("flooder");
+        await server.LoginAsync("calm");
+        await using var socket = await FeedReader.OpenAsync(flooder, transport, flooder.Cursor);
+        System.Text.Json.JsonElement error = default;
+        for (var i = 0; i < 5 && error.ValueKind == System.Text.Json.JsonValueKind.Undefined; i++)
+        {
+            var frame = $$"""{"op":"send","id":"c{{i}}","to":"calm","body":"spam"}""";
+            if (socket is FeedReader.WebSocketReader ws) await ws.SendAsync(frame); else await ((FeedReader.TcpReader)socket).WriteLineAsync(frame);
+            var reply = await socket.NextReplyAsync();
+            if (reply.TryGetProperty("error", out var e)) error = e;
+        }
+        error.GetProperty("code").GetString().ShouldBe("rate_limited");
+        error.GetProperty("status").GetInt32().ShouldBe(429);
+        error.GetProperty("retryAfter").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
+    }
+
     [Fact]
     public async Task RoomCreationAndMembershipChangesAreLimitedPerUser()
     {

@@ -20,9 +20,9 @@ public sealed class EdgeConventionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync(new() { ["Chat:Support:Agents:0"] = "alice" });
+        _server = await ChatServer.StartAsync(new() { ["Chat:Support:Agents:0"] = "alice" }, users: ["bob"]);
         _alice = await _server.MintedUserAsync("alice"); // an agent: reserved, signed in by a minted token
-        _bob = await _server.LoginAsync("bob");
+        _bob = _server.User("bob");
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

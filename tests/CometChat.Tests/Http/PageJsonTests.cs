@@ -42,4 +42,21 @@ public sealed class PageJsonTests
         var documented = new PageAnswer([Wire(Text), Wire(Receipt)], wire, 8, true, superseded);
         (await ExecuteAsync(ChatResponse.Page(page))).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(documented)));
     }
+
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(9, null)]
+    [InlineData(10, "cb")]
+    [InlineData(1000, "app.receive")]
+    [InlineData(999_999_999_999, null)]
+    public void ThePageLengthIsKnownBeforeTheFirstByte(long cursor, string? callback)
+    {
+        // Kestrel freezes the headers at the first write, so Content-Length is computed before writing, separately.
+        foreach (var page in new[] { FeedPage.Empty(new Cursor(cursor)), new FeedPage([Text, Receipt], new Cursor(cursor), true, [ChatEvent.Typing("a", "b")]) })
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            PageResult.Write(buffer, page, callback).ShouldBe(buffer.WrittenCount);
+            PageResult.Length(page, callback).ShouldBe(buffer.WrittenCount);
+        }
+    }
 }

@@ -24,12 +24,7 @@ public sealed class CorrectnessUnderLoadTests
 
         var polls = users.SelectMany(u => Enumerable.Range(0, tabs).Select(_ => u.GetAsync($"api/poll?since={head}&timeout=60"))).ToList();
         var stats = server.Get<ChatStats>();
-        var until = DateTime.UtcNow + TaskTimeouts.Default;
-        while (stats.ParkedPolls < members * tabs)
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{stats.ParkedPolls} of {members * tabs} polls parked");
-            await Task.Delay(20);
-        }
+        await server.WaitForListenersAsync(s => s.ParkedPolls >= members * tabs, $"{members * tabs} parked polls");
 
         var mid = (await users[0].SendAsync("#lobby", "to everyone")).GetProperty("mid").GetInt64();
         var pages = await Task.WhenAll(polls).DefaultTimeout();

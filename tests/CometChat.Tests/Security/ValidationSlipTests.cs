@@ -17,9 +17,8 @@ public class ValidationSlipTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ChatServer.StartAsync(Backend);
-        _alice = await _server.LoginAsync("alice");
-        _bob = await _server.LoginAsync("bob");
+        _server = await ChatServer.StartAsync(Backend, users: ["alice", "bob"]);
+        (_alice, _bob) = (_server.User("alice"), _server.User("bob"));
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -111,7 +110,7 @@ public sealed class SilenceAndClockTests
     {
         var fake = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         var clock = new SteppingClock(fake);
-        await using var server = await ChatServer.StartAsync(new() { ["Chat:Support:Agents:0"] = "ann" }, time: fake, clock: clock);
+        await using var server = await ChatServer.StartAsync(new() { ["Chat:Support:Agents:0"] = "ann" }, time: clock);
         var ann = await server.MintedUserAsync("ann");
         var alice = await server.LoginAsync("alice");
         await ann.GetAsync("api/messages"); // seen: online for the 10 s grace period

@@ -82,6 +82,7 @@ public sealed class DurabilityTests
             using var me = await process.Http.GetAsync("api/me?token=" + tokens[0]);
             cursorBeforeKill = (await ChatServer.ReadJsonAsync(me, HttpStatusCode.OK)).GetProperty("cursor").GetInt64();
             using var stop = new CancellationTokenSource();
+            var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var senders = Enumerable.Range(0, 5).Select(s => Task.Run(async () =>
             {
                 for (var i = 0; !stop.IsCancellationRequested; i++)
@@ -91,12 +92,15 @@ public sealed class DurabilityTests
                         using var res = await process.Http.PostAsync("api/messages", ChatServer.Form(
                             ("token", tokens[s]), ("to", names[(s + 1) % 5]), ("body", $"{s}:{i}"), ("id", $"k{s}-{i}")), stop.Token);
                         if (res.StatusCode == HttpStatusCode.OK)
+                        {
                             acknowledged.Add((await ChatServer.ReadJsonAsync(res, HttpStatusCode.OK)).GetProperty("mid").GetInt64());
+                            if (acknowledged.Count >= 300) enough.TrySetResult();
+                        }
                     }
                     catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException) { } // killed mid-request: not acknowledged
                 }
             })).ToList();
-            while (acknowledged.Count < 300) await Task.Delay(10);
+            await enough.Task.DefaultTimeout();
             await process.KillAsync(); // mid-burst: sends are in flight in every sender
             await stop.CancelAsync();
             await Task.WhenAll(senders).DefaultTimeout();

@@ -23,17 +23,7 @@ public class LongPollTests : IAsyncLifetime
 
     private ChatStats Stats => _server.Get<ChatStats>();
 
-    private async Task WaitForParkedAsync(long count)
-    {
-        // Parking is server-side state; poll the counter (not the clock) until the request is parked.
-        var until = DateTime.UtcNow + TaskTimeouts.Default;
-        while (Stats.ParkedPolls != count)
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"parked polls stayed {Stats.ParkedPolls}, expected {count}");
-            await Task.Yield();
-            await Task.Delay(5);
-        }
-    }
+    private Task WaitForParkedAsync(long count) => _server.WaitForParkedPollsAsync(count);
 
     [Fact]
     public async Task PollAnswersAtOnceWhenTheFeedHasMessages()

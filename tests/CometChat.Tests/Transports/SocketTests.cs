@@ -119,7 +119,7 @@ public sealed class SocketTests : IAsyncLifetime
 
         var sent = await _alice.SendAsync("bob", "still here");
         (await bob.NextMessageAsync()).Mid.ShouldBe(sent.GetProperty("mid").GetInt64());
-        await StreamTests.WaitUntilAsync(() => Stats.OpenSockets == 1);
+        await _server.WaitForListenersAsync(s => s.OpenSockets == 1);
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class SocketTests : IAsyncLifetime
         _server.Time.Advance(TimeSpan.FromSeconds(20));
         // quiet said nothing for 120 s: closed (after any heartbeat already on its way).
         while (await quiet.NextAsync() is { } item) item.Kind.ShouldBe("heartbeat");
-        await StreamTests.WaitUntilAsync(() => Stats.OpenSockets == 1);
+        await _server.WaitForListenersAsync(s => s.OpenSockets == 1);
 
         var sent = await _bob.SendAsync("alice", "chatty stays");
         (await chatty.NextMessageAsync()).Mid.ShouldBe(sent.GetProperty("mid").GetInt64());

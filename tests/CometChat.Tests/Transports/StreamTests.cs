@@ -85,7 +85,7 @@ public sealed class StreamTests : IAsyncLifetime
         _server.Time.Advance(TimeSpan.FromSeconds(300));
         var tail = await reader.ToEndAsync();
         tail.ShouldAllBe(i => i.Kind == "heartbeat");
-        await WaitUntilAsync(() => Stats.OpenStreams == 0);
+        await _server.WaitForListenersAsync(s => s.OpenStreams == 0);
     }
 
     [Theory]
@@ -237,16 +237,5 @@ public sealed class StreamTests : IAsyncLifetime
         (await other.NextMessageAsync()).Mid.ShouldBe(mine);
         var reply = (await _bob.SendAsync("alice", "reply")).GetProperty("mid").GetInt64();
         (await own.NextMessageAsync()).Mid.ShouldBe(reply);
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        // Server-side state: poll it (not the clock) with a ceiling.
-        var until = DateTime.UtcNow + TaskTimeouts.Default;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("the server never reached the expected state");
-            await Task.Delay(5);
-        }
     }
 }

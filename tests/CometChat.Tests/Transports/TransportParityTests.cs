@@ -158,7 +158,7 @@ public sealed class TransportParityTests : IAsyncLifetime
         // once, so advancing the clock can only ever catch bob's blocked write, never one of hers in flight.
         var carol = await _server.LoginAsync("carol");
         await using var good = await FeedReader.OpenAsync(carol, "ndjson", carol.Cursor);
-        await StreamTests.WaitUntilAsync(() => Stats.OpenStreams + Stats.OpenSockets == 2);
+        await _server.WaitForListenersAsync(s => s.OpenStreams + s.OpenSockets == 2);
 
         // ~12 MB for bob: far more than socket buffers and Kestrel's output pipe hold, so his flush blocks.
         var big = new string('x', 1_000_000);

@@ -87,7 +87,7 @@ public sealed class WebSocketTests : IAsyncLifetime
         (await bob.NextAsync().DefaultTimeout()).ShouldBeNull();
         bob.Socket.CloseStatus.ShouldBe(WebSocketCloseStatus.InvalidPayloadData);
         bob.Socket.Abort(); // the server waits (up to its close timeout) for the client to hang up
-        await StreamTests.WaitUntilAsync(() => Stats.OpenSockets == 0);
+        await _server.WaitForListenersAsync(s => s.OpenSockets == 0);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class WebSocketTests : IAsyncLifetime
         (await bob.NextAsync().DefaultTimeout()).ShouldBeNull();
         bob.Socket.CloseStatus.ShouldBe(WebSocketCloseStatus.MessageTooBig);
         await bob.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None).DefaultTimeout();
-        await StreamTests.WaitUntilAsync(() => Stats.OpenSockets == 0);
+        await _server.WaitForListenersAsync(s => s.OpenSockets == 0);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class WebSocketTests : IAsyncLifetime
         await using var bob = await OpenAsync(_bob);
         await bob.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).DefaultTimeout();
         bob.Socket.State.ShouldBe(WebSocketState.Closed);
-        await StreamTests.WaitUntilAsync(() => Stats.OpenSockets == 0);
+        await _server.WaitForListenersAsync(s => s.OpenSockets == 0);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class WebSocketTests : IAsyncLifetime
         await _server.DisposeAsync();
         await StartAsync(new() { ["Chat:HeartbeatSeconds"] = "1" });
         await using var bob = await OpenAsync(_bob); // never reads again, so never answers a ping
-        await StreamTests.WaitUntilAsync(() => Stats.OpenSockets == 0);
+        await _server.WaitForListenersAsync(s => s.OpenSockets == 0);
     }
 
     [Fact]

@@ -7,9 +7,10 @@ namespace CometChat.Tests.Infrastructure;
 
 /// <summary>
 /// A real CometChat on Kestrel at 127.0.0.1, port 0, over a real SQLite file in a temp folder, with a
-/// FakeTimeProvider so timeouts and heartbeats are driven by the test, never by sleeping. With
-/// <c>Chat:Store=postgres</c> and no connection string given, it runs on a fresh PostgreSQL database of
-/// its own instead, created here and dropped on dispose.
+/// FakeTimeProvider so timeouts and heartbeats are driven by the test, never by sleeping (or real time, for
+/// browsers). With <c>Chat:Store=postgres</c> and no connection string given, it runs on a fresh PostgreSQL
+/// database of its own instead, created here and dropped on dispose. Users named at start are logged in
+/// (<see cref="User"/>); a restart keeps the HTTP port, so clients reconnect to the same URL.
 /// </summary>
 internal sealed class ChatServer : IAsyncDisposable
 {
@@ -17,19 +18,24 @@ internal sealed class ChatServer : IAsyncDisposable
     private readonly TempDirectory _dir;
     private readonly bool _ownsDir;
     private readonly Dictionary<string, string?> _settings;
+    private readonly TimeProvider _time;
+    private readonly Action<WebApplicationBuilder>? _configure;
+    private readonly Dictionary<string, TestUser> _users = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private PostgresTestDatabase? _database;
-    private TimeProvider? _clock;
+    private int _httpPort;
 
-    private ChatServer(TempDirectory dir, bool ownsDir, Dictionary<string, string?> settings, FakeTimeProvider time)
+    private ChatServer(TempDirectory dir, bool ownsDir, Dictionary<string, string?> settings, TimeProvider time, Action<WebApplicationBuilder>? configure)
     {
         _dir = dir;
         _ownsDir = ownsDir;
         _settings = settings;
-        Time = time;
+        _time = time;
+        _configure = configure;
     }
 
-    public FakeTimeProvider Time { get; }
+    /// <summary>The fake clock tests advance; a server started on real time has none.</summary>
+    public FakeTimeProvider Time => _time as FakeTimeProvider ?? (_time as SteppingClock)?.Fake ?? throw new InvalidOperationException("This server runs on real time.");
     public HttpClient Http { get; private set; } = null!;
     public Uri BaseUri { get; private set; } = null!;
     public int SocketPort { get; private set; }
@@ -38,12 +44,16 @@ internal sealed class ChatServer : IAsyncDisposable
     /// <summary>The PostgreSQL database this server created for itself (Chat:Store=postgres), else null.</summary>
     public string? PostgresDatabaseName => _database?.Name;
 
-    /// <param name="clock">The server's clock when it is not <paramref name="time"/> itself (one that wraps it, see <see cref="SteppingClock"/>).</param>
-    public static async Task<ChatServer> StartAsync(Dictionary<string, string?>? settings = null, TempDirectory? dir = null, FakeTimeProvider? time = null,
-        TimeProvider? clock = null)
+    /// <param name="settings">Configuration over the test defaults (limits off, a known key, port 0).</param>
+    /// <param name="dir">A folder to keep (for restarts across servers); else a temp folder of its own.</param>
+    /// <param name="time">The clock: a new FakeTimeProvider unless given (a <see cref="SteppingClock"/> over one, TimeProvider.System for browsers).</param>
+    /// <param name="users">Names logged in at start (password "secret"), then <see cref="User"/>.</param>
+    /// <param name="configure">More host configuration, after the test defaults.</param>
+    public static async Task<ChatServer> StartAsync(Dictionary<string, string?>? settings = null, TempDirectory? dir = null, TimeProvider? time = null,
+        IEnumerable<string>? users = null, Action<WebApplicationBuilder>? configure = null)
     {
         settings = new Dictionary<string, string?>(settings ?? []);
-        var server = new ChatServer(dir ?? new TempDirectory(), dir is null, settings, time ?? new FakeTimeProvider(DateTimeOffset.UtcNow)) { _clock = clock };
+        var server = new ChatServer(dir ?? new TempDirectory(), dir is null, settings, time ?? new FakeTimeProvider(DateTimeOffset.UtcNow), configure);
         if (settings.GetValueOrDefault("Chat:Store") == "postgres" && !settings.ContainsKey("ConnectionStrings:Postgres"))
         {
             server._database = await PostgresTestDatabase.CreateAsync();
@@ -52,6 +62,7 @@ internal sealed class ChatServer : IAsyncDisposable
         try
         {
             await server.StartAppAsync();
+            foreach (var name in users ?? []) server._users[name] = await server.LoginAsync(name);
         }
         catch
         {
@@ -67,7 +78,7 @@ internal sealed class ChatServer : IAsyncDisposable
         {
             ["Chat:Database"] = DatabasePath,
             ["Chat:Http:Address"] = "127.0.0.1",
-            ["Chat:Http:Port"] = "0",
+            ["Chat:Http:Port"] = _httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Chat:Socket:Address"] = "127.0.0.1",
             ["Chat:Socket:Port"] = "0",
             ["Chat:Auth:Key"] = Key,
@@ -82,11 +93,13 @@ internal sealed class ChatServer : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(config);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddSingleton(_clock ?? Time);
+            builder.Services.AddSingleton(_time);
+            _configure?.Invoke(builder);
         });
         await _app.StartAsync().DefaultTimeout();
         var listeners = _app.Services.GetRequiredService<ChatListeners>();
-        BaseUri = new Uri($"http://127.0.0.1:{listeners.Http!.IPEndPoint!.Port}/");
+        _httpPort = listeners.Http!.IPEndPoint!.Port;
+        BaseUri = new Uri($"http://127.0.0.1:{_httpPort}/");
         SocketPort = listeners.Socket?.IPEndPoint?.Port ?? 0;
         Http?.Dispose();
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 5000 })
@@ -126,6 +139,9 @@ internal sealed class ChatServer : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
 
+    /// <summary>A user named at start, logged in.</summary>
+    public TestUser User(string name) => _users[name];
+
     /// <summary>Waits (bounded) until exactly <paramref name="count"/> long polls are parked, on the server's own signal.</summary>
     public Task WaitForParkedPollsAsync(long count) => WaitForListenersAsync(s => s.ParkedPolls == count, $"{count} parked polls");
 
@@ -150,6 +166,9 @@ internal sealed class ChatServer : IAsyncDisposable
             stats.ListenersChanged -= Check;
         }
     }
+
+    /// <summary>Starts a stopped server again over the same database file, on the same HTTP port.</summary>
+    public Task StartAgainAsync() => StartAppAsync();
 
     /// <summary>Stops and starts the server again over the same database file.</summary>
     public async Task RestartAsync()
@@ -231,6 +250,17 @@ internal sealed class ChatServer : IAsyncDisposable
     }
 
     public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>A token minted the way README tells a shop's backend to: HS256 over {sub, exp} with the server's key.</summary>
+    public static string MintToken(string user, TimeSpan lifetime, string key = Key)
+    {
+        static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var header = B64(System.Text.Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}"""));
+        var exp = DateTimeOffset.UtcNow.Add(lifetime).ToUnixTimeSeconds();
+        var payload = B64(System.Text.Encoding.UTF8.GetBytes($$"""{"sub":"{{user}}","exp":{{exp}}}"""));
+        var signature = B64(System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(key), System.Text.Encoding.ASCII.GetBytes(header + "." + payload)));
+        return header + "." + payload + "." + signature;
+    }
 
     private static string FindRepoRoot()
     {

@@ -8,6 +8,9 @@ namespace CometChat.Tests.Infrastructure;
 /// </summary>
 internal sealed class SteppingClock(FakeTimeProvider fake) : TimeProvider
 {
+    /// <summary>The clock tests advance (<see cref="ChatServer.Time"/> of a server started on this one).</summary>
+    public FakeTimeProvider Fake => fake;
+
     public TimeSpan WallOffset { get; set; }
 
     public override DateTimeOffset GetUtcNow() => fake.GetUtcNow() + WallOffset;
