@@ -63,7 +63,7 @@ public sealed class ChatOptions
     public bool SharedStore => Store == "postgres";
     public bool RedisBackplane => Backplane == "redis";
 
-    public sealed class HttpSection
+    public sealed class HttpSection : IValidatableObject
     {
         [Required] public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5000;
@@ -72,9 +72,24 @@ public sealed class ChatOptions
         /// is the client's, for the per-address limits. Empty: X-Forwarded-For is ignored (anyone can write it).
         /// </summary>
         public string[] TrustedProxies { get; set; } = [];
+
+        /// <summary>An address (<c>10.0.0.5</c>) or a CIDR range (<c>10.0.0.0/8</c>) of <see cref="TrustedProxies"/>, else false.</summary>
+        public static bool TryParseProxy(string entry, out System.Net.IPAddress? address, out System.Net.IPNetwork network)
+        {
+            network = default;
+            address = null;
+            return entry.Contains('/') ? System.Net.IPNetwork.TryParse(entry, out network) : System.Net.IPAddress.TryParse(entry, out address);
+        }
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            foreach (var entry in TrustedProxies)
+                if (!TryParseProxy(entry, out _, out _))
+                    yield return new ValidationResult($"Chat:Http:TrustedProxies: '{entry}' is not an IP address or a CIDR range (e.g. 10.0.0.0/8).", [nameof(TrustedProxies)]);
+        }
     }
 
-    public sealed class AuthSection
+    public sealed class AuthSection : IValidatableObject
     {
         public string? Key { get; set; }
         [Range(1, 24 * 366)] public int TokenHours { get; set; } = 24;
@@ -88,6 +103,21 @@ public sealed class ChatOptions
         public string[] ReservedNames { get; set; } = [];
         /// <summary>Lifetime of guest tokens from /api/guest: the widget keeps the identity this long.</summary>
         [Range(1, 24 * 366)] public int GuestTokenHours { get; set; } = 24 * 30;
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            foreach (var (name, hash) in Passwords)
+            {
+                if (!Core.Names.TryNormalize(name, out _))
+                    yield return new ValidationResult($"Chat:Auth:Passwords: '{name}' is not a valid user name.", [nameof(Passwords)]);
+                if (!Core.PasswordHash.IsWellFormed(hash))
+                    yield return new ValidationResult(
+                        $"Chat:Auth:Passwords:{name} is not a password hash; make one with: dotnet run --project src/CometChat -- hash-password", [nameof(Passwords)]);
+            }
+            foreach (var name in ReservedNames)
+                if (!Core.Names.TryNormalize(name, out _))
+                    yield return new ValidationResult($"Chat:Auth:ReservedNames: '{name}' is not a valid user name.", [nameof(ReservedNames)]);
+        }
     }
 
     public sealed class PollSection
@@ -183,7 +213,7 @@ public sealed class ChatOptions
     {
         public string[] Agents { get; set; } = [];
         /// <summary><c>auto</c>: new sessions go to the least-loaded available agent; <c>manual</c>: agents claim them from the queue.</summary>
-        [RegularExpression("^(auto|manual)$", ErrorMessage = "Chat:Support:Routing must be 'auto' or 'manual'.")]
+        [RegularExpression(@"^(auto|manual)\z", ErrorMessage = "Chat:Support:Routing must be 'auto' or 'manual'.")]
         public string Routing { get; set; } = "auto";
         /// <summary>The most open sessions auto-routing gives one agent (claims and transfers may exceed it).</summary>
         [Range(1, 1000)] public int MaxSessionsPerAgent { get; set; } = 5;

@@ -17,11 +17,12 @@ internal sealed class TrustedProxies
 
     public TrustedProxies(IOptions<ChatOptions> options)
     {
+        // Each entry was checked at start (ChatOptions.HttpSection.Validate).
         foreach (var entry in options.Value.Http.TrustedProxies)
         {
-            if (entry.Contains('/') && System.Net.IPNetwork.TryParse(entry, out var network)) _networks.Add(network);
-            else if (IPAddress.TryParse(entry, out var address)) _addresses.Add(address);
-            else throw new InvalidOperationException($"Chat:Http:TrustedProxies: '{entry}' is not an IP address or a CIDR range (e.g. 10.0.0.0/8).");
+            if (!ChatOptions.HttpSection.TryParseProxy(entry, out var address, out var network)) continue;
+            if (address is null) _networks.Add(network);
+            else _addresses.Add(address);
         }
     }
 
