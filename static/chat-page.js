@@ -9,6 +9,9 @@
     var me = null, token = null, chat = null;
     var convs = {}, order = [], current = null;
     var receipted = {}, marks = {}, typingTimers = {}, lastTypingSent = 0, presenceTimer = null, roomsTimer = null;
+    // Every shown message by mid (recalls and edits find their original here), the users blocked, the windows.
+    var byMid = {}, blocked = {}, refreshTimer = null;
+    var RECALL_SECONDS = 120, EDIT_SECONDS = 900;
     var MARK_SENT = "\u2713", MARK_DELIVERED = "\u2713\u2713";
 
     function $(id) { return document.getElementById(id); }
@@ -90,6 +93,9 @@
             onMessage: received, onEvent: event, onState: state
         });
         loadRooms();
+        loadConversations();
+        loadBlocks();
+        bindUploads();
         roomsTimer = window.setInterval(loadRooms, 30000);
         presenceTimer = window.setInterval(loadPresence, 15000);
         if (param("with")) open(param("with"));
@@ -134,7 +140,7 @@
     function conv(key) {
         var c = convs[key];
         if (c) return c;
-        c = convs[key] = {key: key, mids: {}, ids: {}, items: [], oldest: null, more: true, loaded: false, unread: 0, sid: null, online: null};
+        c = convs[key] = {key: key, mids: {}, ids: {}, items: [], oldest: null, more: true, loaded: false, unread: 0, sid: null, online: null, readUpTo: 0, lastMid: 0};
         c.li = el("li");
         c.li.setAttribute("data-conv", key);
         c.dot = el("span", "dot " + (key.charAt(0) === "#" || key.charAt(0) === "@" ? "none" : "off"));
@@ -156,8 +162,7 @@
         if (current) current.li.className = "";
         current = c;
         c.li.className = "current";
-        c.unread = 0;
-        c.count.style.display = "none";
+        markRead(c);
         setText($("conv-title"), key);
         setText($("conv-info"), c.queueText || (c.sid ? "support session " + c.sid : ""));
         setText($("typing"), "");
@@ -166,6 +171,7 @@
         box.appendChild(c.list);
         $("body").disabled = false;
         $("send").disabled = false;
+        $("file-input").disabled = false;
         box.scrollTop = box.scrollHeight;
         readAll(c);
         if (!c.loaded) { c.loaded = true; loadHistory(c, true); }
@@ -199,21 +205,251 @@
 
     function received(m) {
         if (m.kind === "receipt") { markReceipt(m.ref, m.body); return; }
+        if (m.kind === "read") { readElsewhere(m); return; }
+        if (m.kind === "recall" || m.kind === "edit") { changed(m); return; }
         var c = conv(keyOf(m));
         if (m.sid !== undefined && m.sid !== null && c.key !== "@support") c.sid = m.sid;
         if (m.kind === "session" && c.key === "@support" && !/^(queued|offline)/.test(m.body)) c.queueText = null;
         if (c === current) setText($("conv-info"), c.queueText || (c.sid ? "support session " + c.sid : ""));
         show(c, m, false);
-        if (m.from !== me && m.kind === "text") {
+        if (typeof m.mid === "number" && m.mid > c.lastMid) { c.lastMid = m.mid; toTop(c); }
+        if (m.from === me && isContent(m)) { c.readUpTo = Math.max(c.readUpTo, m.mid); setUnread(c, 0); }
+        if (m.from !== me && isContent(m)) {
             clearTyping(c);
-            if (c === current && !document.hidden) acknowledge(m, "read");
+            if (c === current && !document.hidden) { acknowledge(m, "read"); markRead(c); }
             else {
                 acknowledge(m, "delivered");
-                c.unread += 1;
-                setText(c.count, String(c.unread));
-                c.count.style.display = "inline";
+                if (m.mid > c.readUpTo) setUnread(c, c.unread + 1);
             }
         }
+    }
+
+    function isContent(m) { return m.kind === "text" || m.kind === "file"; }
+
+    // ---- Unread counts: the store's, the same in every tab (API.md §8) ------------------------------
+
+    function setUnread(c, n) {
+        c.unread = n;
+        setText(c.count, n > 999 ? "999+" : String(n));
+        c.count.style.display = n > 0 ? "inline" : "none";
+    }
+
+    function toTop(c) {
+        var list = $("convs");
+        if (list.firstChild !== c.li) list.insertBefore(c.li, list.firstChild);
+    }
+
+    // How the server's list names a conversation, as this page keys it (an agent's support threads by customer).
+    function keyOfEntry(e) { return e["with"]; }
+
+    function loadConversations() {
+        if (!chat) return;
+        chat.conversations(null, 100, function (err, res) {
+            if (err || !res) return;
+            var list = res.conversations || [], i, e, c;
+            // Most recent first: placed bottom-up, so the most recent ends on top.
+            for (i = list.length - 1; i >= 0; i--) {
+                e = list[i];
+                c = conv(keyOfEntry(e));
+                if (e.kind === "support" && e["with"] !== "@support" && e.last && e.last.sid) c.sid = e.last.sid;
+                c.readUpTo = Math.max(c.readUpTo, e.readUpTo);
+                if (e.last && e.last.mid > c.lastMid) c.lastMid = e.last.mid;
+                toTop(c);
+                setUnread(c, c === current ? 0 : e.unread);
+            }
+        });
+    }
+
+    // A read marker from this user's other tab or device: counts from the store again, shortly (several may come).
+    function readElsewhere(m) {
+        var c = convs[m.body];
+        if (c) c.readUpTo = Math.max(c.readUpTo, m.ref);
+        refreshSoon();
+    }
+
+    function refreshSoon() {
+        if (refreshTimer) window.clearTimeout(refreshTimer);
+        refreshTimer = window.setTimeout(function () { refreshTimer = null; loadConversations(); }, 150);
+    }
+
+    function markRead(c) {
+        setUnread(c, 0);
+        if (!chat || c.lastMid <= c.readUpTo) return;
+        var upTo = c.lastMid, extra = c.sid && c.key !== "@support" ? {sid: c.sid, "with": "@support"} : null;
+        c.readUpTo = upTo;
+        chat.markRead(c.key, upTo, function () {}, extra);
+    }
+
+    // ---- Recall and edit --------------------------------------------------------------------------
+
+    function changed(m) {
+        var item = byMid[m.ref];
+        if (!item) return;
+        if (m.kind === "recall") { item.m.recalled = true; item.m.body = ""; item.m.file = null; refreshSoon(); }
+        else { item.m.body = m.body; item.m.editedAt = m.sentAt; }
+        rerender(item.c, item.m);
+    }
+
+    function rerender(c, m) {
+        var row = render(c, m);
+        if (m.row && m.row.parentNode) m.row.parentNode.replaceChild(row, m.row);
+        m.row = row;
+    }
+
+    function secondsLeft(m, windowSeconds) {
+        return Math.floor(windowSeconds - (new Date().getTime() - m.sentAt) / 1000);
+    }
+
+    function clock(s) { var mm = Math.floor(s / 60), ss = s % 60; return mm + ":" + (ss < 10 ? "0" : "") + ss; }
+
+    function toggleMenu(c, m, bubble) {
+        if (m.menu) { bubble.removeChild(m.menu); m.menu = null; return; }
+        var menu = el("span", "menu"), recallLeft = secondsLeft(m, RECALL_SECONDS), editLeft = secondsLeft(m, EDIT_SECONDS), link;
+        if (recallLeft > 0) {
+            link = el("a", "recall", "Recall (" + clock(recallLeft) + " left)");
+            link.href = "#";
+            on(link, "click", function (e) {
+                stop(e);
+                // This tab's own recall does not come back through its feed (client): apply it from the answer.
+                chat.recall(m.mid, function (err) {
+                    if (err) { note(c, "Not recalled: " + (err.message || err.code)); return; }
+                    m.menu = null;
+                    changed({kind: "recall", ref: m.mid});
+                });
+                return false;
+            });
+            menu.appendChild(link);
+        }
+        if (editLeft > 0 && m.kind === "text") {
+            link = el("a", "edit", "Edit (" + clock(editLeft) + " left)");
+            link.href = "#";
+            on(link, "click", function (e) {
+                stop(e);
+                var body = window.prompt("Edit your message", m.body);
+                if (body === null || trim(body) === "" || body === m.body) return false;
+                chat.edit(m.mid, body, function (err) {
+                    if (err) { note(c, "Not edited: " + (err.message || err.code)); return; }
+                    m.menu = null;
+                    changed({kind: "edit", ref: m.mid, body: body, sentAt: new Date().getTime()});
+                });
+                return false;
+            });
+            menu.appendChild(link);
+        }
+        if (!menu.firstChild) menu.appendChild(el("span", "small", "too late to recall or edit"));
+        m.menu = menu;
+        bubble.appendChild(menu);
+    }
+
+    // ---- Blocks -----------------------------------------------------------------------------------
+
+    function loadBlocks() {
+        chat.blocks(function (err, res) {
+            if (err || !res) return;
+            var i;
+            for (i = 0; i < res.blocks.length; i++) blocked[res.blocks[i]] = true;
+            if (current) showBlock(current);
+        });
+    }
+
+    function isUser(key) { return key.charAt(0) !== "#" && key.charAt(0) !== "@" && !(convs[key] && convs[key].sid); }
+
+    function showBlock(c) {
+        var link = $("conv-block");
+        if (!isUser(c.key) || c.key === me) { link.style.display = "none"; return; }
+        setText(link, blocked[c.key] ? "unblock" : "block");
+        link.style.display = "inline";
+    }
+
+    on($("conv-block"), "click", function (e) {
+        stop(e);
+        var c = current;
+        if (!c || !isUser(c.key)) return false;
+        var user = c.key, was = !!blocked[user];
+        (was ? chat.unblock : chat.block)(user, function (err) {
+            if (err) { note(c, (was ? "Not unblocked: " : "Not blocked: ") + (err.message || err.code)); return; }
+            if (was) delete blocked[user]; else blocked[user] = true;
+            note(c, was ? user + " may write to you again." : user + " can no longer write to you directly.");
+            if (current === c) showBlock(c);
+        });
+        return false;
+    });
+
+    // ---- Search -----------------------------------------------------------------------------------
+
+    on($("search-form"), "submit", function (e) {
+        stop(e);
+        var q = trim($("search-q").value), ul = $("search-results");
+        if (!chat || q.length < 2) return false;
+        chat.search(q, {limit: 20}, function (err, res) {
+            while (ul.firstChild) ul.removeChild(ul.firstChild);
+            ul.style.display = "block";
+            if (err) { ul.appendChild(el("li", "error", err.message || err.code)); return; }
+            if (!res.messages.length) { ul.appendChild(el("li", "small", "Nothing found.")); return; }
+            var i;
+            for (i = 0; i < res.messages.length; i++) ul.appendChild(result(res.messages[i]));
+        });
+        return false;
+    });
+
+    function result(m) {
+        var key = keyOf(m), li = el("li");
+        li.setAttribute("data-mid", String(m.mid));
+        li.appendChild(el("span", "with", key));
+        li.appendChild(document.createTextNode(": " + m.body));
+        on(li, "click", function () { open(key); });
+        return li;
+    }
+
+    // ---- Files and images -------------------------------------------------------------------------
+
+    function bindUploads() {
+        var input = $("file-input"), box = $("messages");
+        on(input, "change", function () {
+            if (!current || !input.value) return;
+            upload(current, input);
+        });
+        // Drag and drop where the browser hands over File objects and can post them (FormData).
+        if (window.FormData && "ondrop" in box) {
+            on(box, "dragover", function (e) { stop(e); box.className = "messages dragging"; });
+            on(box, "dragleave", function () { box.className = "messages"; });
+            on(box, "drop", function (e) {
+                stop(e);
+                box.className = "messages";
+                var files = e.dataTransfer && e.dataTransfer.files, i;
+                if (!current || !files) return;
+                for (i = 0; i < files.length; i++) upload(current, files[i]);
+            });
+        }
+    }
+
+    function upload(c, source) {
+        var row = el("div", "msg mine pending", "uploading…");
+        c.list.appendChild(row);
+        chat.upload(source, function (err, file) {
+            c.list.removeChild(row);
+            if (err) { note(c, "Not sent: " + (err.message || err.code)); return; }
+            var extra = c.sid && c.key !== "@support" ? {sid: c.sid, file: file.id} : {file: file.id};
+            chat.send(c.key, "", function (e2, res) {
+                if (e2) { note(c, "Not sent: " + (e2.message || e2.code)); return; }
+                settle(c, {mid: res.mid, id: res.id, from: me, to: c.key, kind: "file", body: "", file: file, sentAt: res.sentAt});
+            }, extra);
+        });
+    }
+
+    function isImage(file) { return /^image\/(png|jpeg|gif|webp)$/.test(file.type); }
+
+    function fileNode(file) {
+        var url = chat.fileUrl(file.id), a, img;
+        if (isImage(file)) {
+            img = el("img", "image");
+            img.src = url;
+            img.alt = file.name;
+            return img;
+        }
+        a = el("a", "file-link", "\ud83d\udcce " + file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)");
+        a.href = url;
+        return a;
     }
 
     // Receipts only for direct and support messages: a room would send one per member per message.
@@ -257,9 +493,15 @@
         } else {
             row = el("div", "msg " + (mine ? "mine" : "theirs"));
             bubble = el("span", "bubble");
-            if (!mine && (c.key.charAt(0) === "#" || c.key === "@support")) bubble.appendChild(el("span", "from", m.from));
-            bubble.appendChild(el("span", "body", m.body));
+            if (!mine && (c.key.charAt(0) === "#" || c.key === "@support")) bubble.appendChild(nameOf(m.from));
+            if (m.recalled) bubble.appendChild(el("span", "body recalled", mine ? "You recalled this message" : "This message was recalled"));
+            else {
+                if (m.file) bubble.appendChild(fileNode(m.file));
+                if (m.body || !m.file) bubble.appendChild(el("span", "body", m.body));
+            }
             bubble.appendChild(el("span", "meta", timeOf(m.sentAt || new Date().getTime())));
+            if (m.editedAt && !m.recalled) bubble.appendChild(el("span", "edited", "(edited)"));
+            if (mine && typeof m.mid === "number" && !m.recalled) bubble.appendChild(menuButton(c, m, bubble));
             if (mine) {
                 var mark = el("span", "mark");
                 if (typeof m.mid === "number") { mark.id = "mark-" + m.mid; paintMark(mark, marks[m.mid] || 0); } else setText(mark, "\u2026");
@@ -269,6 +511,21 @@
         }
         if (typeof m.mid === "number") row.setAttribute("data-mid", String(m.mid));
         return row;
+    }
+
+    function menuButton(c, m, bubble) {
+        var b = el("a", "menu-button", "\u22ef");
+        b.href = "#";
+        b.title = "recall or edit";
+        on(b, "click", function (e) { stop(e); toggleMenu(c, m, bubble); return false; });
+        return b;
+    }
+
+    // A sender's name in a room or support thread: a click opens the direct conversation (and its block link).
+    function nameOf(user) {
+        var span = el("span", "from", user);
+        if (user !== "@support") on(span, "click", function () { open(user); });
+        return span;
     }
 
     // Adds m to c in mid order, once: history, the stream and the send answer may all carry it.
@@ -284,6 +541,7 @@
         if (i === c.items.length) c.list.appendChild(row); else c.list.insertBefore(row, c.items[i].row);
         m.row = row;
         c.items.splice(i, 0, m);
+        if (typeof m.mid === "number") byMid[m.mid] = {c: c, m: m};
         if (typeof m.mid === "number" && (c.oldest === null || m.mid < c.oldest)) c.oldest = m.mid;
         if (c === current && !history && atBottom) box.scrollTop = box.scrollHeight;
     }
@@ -377,6 +635,8 @@
             if (err) { c.more = false; return; }
             var oldHeight = box.scrollHeight, i, ms = res.messages || [];
             for (i = 0; i < ms.length; i++) if (ms[i].kind !== "receipt") show(c, ms[i], true);
+            for (i = 0; i < ms.length; i++) if (ms[i].mid > c.lastMid) c.lastMid = ms[i].mid;
+            if (c === current) markRead(c);
             c.more = !!res.more && ms.length > 0;
             if (c === current) box.scrollTop = first ? box.scrollHeight : box.scrollHeight - oldHeight + box.scrollTop;
         });
@@ -437,6 +697,7 @@
     window.CometChatPage = {
         chat: function () { return chat; },
         open: open,
+        windows: function (recall, edit) { RECALL_SECONDS = recall; EDIT_SECONDS = edit; },
         hasClass: hasClass
     };
 })(window, document);

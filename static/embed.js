@@ -59,7 +59,9 @@
         ".cometchat-w-mine{text-align:right}",
         ".cometchat-w-mine span{background:#dcecff;text-align:left}",
         ".cometchat-w-note{text-align:center;color:#778;font-size:11px;margin:4px 0}",
-        ".cometchat-w-error{color:#b00;font-size:12px}"
+        ".cometchat-w-error{color:#b00;font-size:12px}",
+        ".cometchat-w-msg img{display:block;max-width:180px;max-height:180px;border-radius:4px}",
+        ".cometchat-w-recalled{font-style:italic;color:#889}"
     ].join("\n");
 
     function $(id) { return document.getElementById(id); }
@@ -189,13 +191,42 @@
         };
     }
 
+    // A message's bubble: its text, an image shown inline (a size-limited preview), a file as a link, or the recall.
+    function bubble(m) {
+        var span = el("span", null, m.recalled ? "cometchat-w-recalled" : null, m.recalled ? "This message was recalled" : null), img, a;
+        if (m.recalled) return span;
+        if (m.file && /^image\/(png|jpeg|gif|webp)$/.test(m.file.type)) {
+            img = document.createElement("img");
+            img.src = chat.fileUrl(m.file.id);
+            img.alt = m.file.name;
+            span.appendChild(img);
+        } else if (m.file) {
+            a = el("a", null, null, m.file.name);
+            a.href = chat.fileUrl(m.file.id);
+            span.appendChild(a);
+        }
+        if (m.body || !m.file) span.appendChild(document.createTextNode(m.body + (m.editedAt ? " (edited)" : "")));
+        return span;
+    }
+
+    // A recall or an edit of a message shown here: its bubble is drawn again.
+    function change(m) {
+        var rows = $("cometchat-w-log").childNodes, i, row;
+        for (i = 0; i < rows.length; i++) {
+            row = rows[i];
+            if (row.getAttribute("data-mid") !== String(m.ref) || !row.firstChild) continue;
+            row.replaceChild(bubble(m.kind === "recall" ? {recalled: true} : {body: m.body, editedAt: m.sentAt, file: row.cometchatFile}), row.firstChild);
+        }
+    }
+
     function line(m, mine) {
         var log = $("cometchat-w-log"), row;
         if (m.kind === "session") row = el("div", null, "cometchat-w-note", m.body);
         else if (m.kind === "rating") row = el("div", null, "cometchat-w-note", "You rated this conversation " + m.body.split(" ")[0] + " of 5");
         else {
             row = el("div", null, "cometchat-w-msg" + (mine ? " cometchat-w-mine" : ""));
-            row.appendChild(el("span", null, null, m.body));
+            row.appendChild(bubble(m));
+            row.cometchatFile = m.file || null;
         }
         if (typeof m.mid === "number") row.setAttribute("data-mid", String(m.mid));
         place(row, m.mid);
@@ -348,11 +379,12 @@
             server: server, token: token, user: user || undefined,
             transport: "jsonp", jsonp: true,
             onMessage: function (m) {
-                if (m.kind === "receipt" || shown[m.mid] || !belongs(m)) return;
+                if (m.kind === "recall" || m.kind === "edit") { change(m); return; }
+                if (m.kind === "receipt" || m.kind === "read" || shown[m.mid] || !belongs(m)) return;
                 if (m.from === me && m.id && pendingIds[m.id]) return;
                 shown[m.mid] = true;
                 line(m, m.from === me);
-                if (m.from !== me && m.kind === "text") chat.receipt(m.mid, "read", function () {});
+                if (m.from !== me && (m.kind === "text" || m.kind === "file")) chat.receipt(m.mid, "read", function () {});
                 if (desk && m.kind === "session") {
                     if (/^closed by /.test(m.body)) askRating(m.sid);
                     refreshMine();

@@ -9,7 +9,7 @@ namespace CometChat.Core;
 /// the operator configured, or with a minted token.
 /// </summary>
 internal sealed partial class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, ReservedNames reserved, SupportDesk desk,
-    IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits, ILogger<Accounts> log) : IHostedService
+    ChatFiles files, IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits, ILogger<Accounts> log) : IHostedService
 {
     public const int MaxPasswordChars = 1024;
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
@@ -111,13 +111,14 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
     {
         var user = await VerifyOwnPasswordAsync(token.User, password, ip, "be deleted", ct, passwordless: true);
         var now = Now();
-        var erased = await writer.RunAsync(tx =>
+        var (erased, erasedFiles) = await writer.RunAsync(tx =>
         {
             tx.Users.DeleteUser(user, now);
             foreach (var room in tx.Rooms.RoomsOf(user)) Rooms.Leave(tx, user, room, now);
             desk.CloseOpenSessionOf(tx, user, now);
             return tx.Messages.EraseMessages(new MessageErasure(Sender: user), now);
         });
+        foreach (var file in erasedFiles) files.DeleteFromFolder(file); // after the commit, as a recall does
         _known.TryRemove(user, out _);
         tokens.Revoked(new TokenRevocation(user, null), holder);
         LogDeleted(log, user, erased);

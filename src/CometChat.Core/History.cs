@@ -16,7 +16,7 @@ internal sealed class History(IMessageStore store, IUserStore users, SupportDesk
 {
     public async Task<HistoryPage> ReadAsync(string user, string? with, long? sid, long? before, int limit, CancellationToken ct)
     {
-        var conversation = await ConversationAsync(user, with, sid, ct);
+        var conversation = await KeyAsync(user, with, sid, ct);
         // A support read names its session and gets that session's messages only: the customer's thread also
         // holds their other sessions, which may belong to other agents.
         var rows = sid is { } session && with == SupportDesk.Address
@@ -28,7 +28,12 @@ internal sealed class History(IMessageStore store, IUserStore users, SupportDesk
         return new HistoryPage(page, more);
     }
 
-    private async Task<string> ConversationAsync(string user, string? with, long? sid, CancellationToken ct)
+    /// <summary>
+    /// The history key of the conversation <paramref name="user"/> names by <paramref name="with"/> (and <paramref name="sid"/>
+    /// for an agent's support thread), or a 400/403/404 naming the parameter: what the caller may read, for history,
+    /// read markers and search alike.
+    /// </summary>
+    public async Task<string> KeyAsync(string user, string? with, long? sid, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(with)) throw new ChatException(ChatError.BadRequest("'with' is required: a user name, #room or @support."));
         if (with.StartsWith('#'))

@@ -58,17 +58,59 @@ internal sealed record TokenState(long? TokensAfter, long? DeletedAt, long Revoc
 }
 
 /// <summary>
-/// Which message bodies to erase (one store operation for account deletion, retention and, later, recall): any
-/// combination of one message, a sender, and a sent-before time (epoch ms), at most <see cref="Limit"/> messages,
+/// Which message bodies to erase (one store operation for account deletion and retention, erasing as a recall does): any
+/// sender, a sent-before time (epoch ms), or both, at most <see cref="Limit"/> messages,
 /// of the <see cref="MessageKinds.Erasable"/> kinds, not yet erased.
 /// </summary>
-internal sealed record MessageErasure(long? Mid = null, string? Sender = null, long? SentBefore = null, int Limit = int.MaxValue);
+internal sealed record MessageErasure(string? Sender = null, long? SentBefore = null, int Limit = int.MaxValue);
 
 /// <summary>Which table of names: users or rooms.</summary>
 internal enum NameKind { User, Room }
 
 /// <summary>A user; tokens issued at or before <see cref="TokensAfter"/> (epoch ms) are void.</summary>
 internal sealed record UserRecord(string Name, string? PasswordHash, long CreatedAt, long? TokensAfter);
+/// <summary>
+/// The reads of API.md §8: conversation lists with unread counts, search, blocks and files. Written once for both
+/// engines (SqlReadStore); only the search query is each engine's own.
+/// </summary>
+internal interface IConversationStore
+{
+    /// <summary>
+    /// <paramref name="user"/>'s conversations whose last message is older than <paramref name="before"/>, most recent
+    /// first, at most <paramref name="limit"/>; each with its last message and its unread count (capped at <paramref name="maxUnread"/>).
+    /// </summary>
+    Task<IReadOnlyList<ConversationEntry>> ListConversationsAsync(string user, long before, int limit, int maxUnread, CancellationToken ct);
+
+    /// <summary>One conversation of <paramref name="user"/>'s, or null when it is not theirs.</summary>
+    Task<ConversationEntry?> GetConversationAsync(string user, string conversation, int maxUnread, CancellationToken ct);
+
+    /// <summary>
+    /// Text and file messages <paramref name="user"/> may read (inbox rows, or room messages inside their membership
+    /// intervals) whose body holds <paramref name="query"/>'s text, newest first, below <paramref name="before"/>,
+    /// in <paramref name="conversation"/> when given.
+    /// </summary>
+    Task<IReadOnlyList<Message>> SearchAsync(string user, SearchQuery query, string? conversation, long before, int limit, CancellationToken ct);
+
+    /// <summary>True when <paramref name="user"/> may read <paramref name="m"/>: an inbox row, or a room message inside a membership interval or of a room they are in.</summary>
+    Task<bool> MayReadAsync(string user, Message m, CancellationToken ct);
+
+    Task<IReadOnlyList<string>> BlocksOfAsync(string blocker, CancellationToken ct);
+    Task<bool> IsBlockedAsync(string blocker, string blocked, CancellationToken ct);
+
+    Task<StoredFile?> GetFileAsync(string id, CancellationToken ct);
+    /// <summary>The content of a file kept in the store (null when a folder keeps it, or it is gone).</summary>
+    Task<byte[]?> GetFileContentAsync(string id, CancellationToken ct);
+}
+
+/// <summary>One conversation of a user: its key, how they name it, its last message, their marker and unread count.</summary>
+internal sealed record ConversationEntry(string Conversation, string With, string Kind, Message? Last, long ReadUpTo, int Unread);
+
+/// <summary>An uploaded file: <paramref name="Size"/> in bytes, <paramref name="Type"/> from its content, <paramref name="Mid"/> the message carrying it.</summary>
+internal sealed record StoredFile(string Id, string Owner, string Name, long Size, string Type, long CreatedAt, long? Mid = null)
+{
+    public string Json => FileInfoJson.Serialize(Id, Name, Size, Type);
+}
+
 internal sealed record RoomInfo(string Name, long Members);
 internal sealed record SupportSession(long Sid, string Customer, string? Agent, long OpenedAt, long? ClosedAt);
 

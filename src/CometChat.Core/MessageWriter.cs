@@ -76,7 +76,7 @@ internal sealed partial class MessageWriter : BackgroundService
 
     private void RunBatch(List<WorkItem> batch)
     {
-        IReadOnlyList<Appended> appended;
+        IReadOnlyList<Appended> appended, changed;
         Dictionary<string, RoomWake>? rooms = null;
         var erased = false;
         try
@@ -97,6 +97,7 @@ internal sealed partial class MessageWriter : BackgroundService
                 }
             }
             appended = tx.Appended;
+            changed = tx.Changed;
             rooms = RoomWakes(tx, appended);
             tx.Commit();
             erased = tx.Erased;
@@ -110,7 +111,9 @@ internal sealed partial class MessageWriter : BackgroundService
             return;
         }
 
-        // An erased body may sit in the cache: drop it all (erasing is rare); readers then read the store.
+        // Rewritten messages (recalls, edits) first: no reader may meet the old body after the commit that removed it.
+        if (!_head.Shared) _recent.Replace(changed);
+        // Bodies erased in bulk (account deletion, retention) may sit in the cache: drop it all (rare); readers then read the store.
         if (erased) _recent.Forget();
         if (appended.Count > 0)
         {

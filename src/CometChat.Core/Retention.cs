@@ -3,13 +3,14 @@ using Microsoft.Extensions.Options;
 namespace CometChat.Core;
 
 /// <summary>
-/// Chat:Retention:Days (0, the default: keep everything): every hour, and once at start, erases the bodies of
-/// messages sent longer ago than that, the way account deletion erases them (<see cref="MessageErasure"/>): rows,
+/// Chat:Retention:Days (0, the default: keep everything): every hour, and once at start, erases the bodies (and files,
+/// edits and search entries) of messages sent longer ago than that, the way a recall and account deletion erase them
+/// (<see cref="MessageErasure"/>): rows,
 /// mids and feed entries stay, so cursors and history paging are unaffected, and each erased message reads
 /// <c>"body":"","erased":true</c>. Works in batches, so the writer is never held for long. Also forgets token
 /// revocations whose tokens have expired since.
 /// </summary>
-internal sealed partial class Retention(MessageWriter writer, IOptions<ChatOptions> options, TimeProvider time, ILogger<Retention> log) : BackgroundService
+internal sealed partial class Retention(MessageWriter writer, ChatFiles files, IOptions<ChatOptions> options, TimeProvider time, ILogger<Retention> log) : BackgroundService
 {
     public const int Batch = 1000;
     private static readonly TimeSpan Every = TimeSpan.FromHours(1);
@@ -45,7 +46,8 @@ internal sealed partial class Retention(MessageWriter writer, IOptions<ChatOptio
         int erased;
         do
         {
-            erased = await writer.RunAsync(tx => tx.Messages.EraseMessages(new MessageErasure(SentBefore: cutoff, Limit: Batch), now));
+            (erased, var erasedFiles) = await writer.RunAsync(tx => tx.Messages.EraseMessages(new MessageErasure(SentBefore: cutoff, Limit: Batch), now));
+            foreach (var file in erasedFiles) files.DeleteFromFolder(file); // after the commit, as a recall does
             total += erased;
         }
         while (erased == Batch && !ct.IsCancellationRequested);

@@ -17,6 +17,8 @@ internal sealed record SessionChange(SupportSession Session, Message? Message);
 internal sealed partial class SupportDesk : IHostedService
 {
     public const string Address = "@support";
+    /// <summary>A session's rating has the id <c>rating:SID</c>: one per session.</summary>
+    public const string RatingIdPrefix = "rating:";
     private const int FirstWordsChars = 120;
     private readonly HashSet<string> _agents = new(StringComparer.Ordinal);
     private readonly MessageWriter _writer;

@@ -73,6 +73,7 @@ internal static class ChatServices
             services.AddSingleton<PostgresMessageStore>();
             services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
             services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+            services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
             services.AddSingleton<ClusterSync>();
             services.AddHostedService(sp => sp.GetRequiredService<ClusterSync>());
             return;
@@ -81,6 +82,7 @@ internal static class ChatServices
         services.AddSingleton<SqliteMessageStore>();
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
     }
 
     /// <summary>Chat:Backplane: wake-ups, typing, presence and rate limits in-process, or across nodes over Redis.</summary>

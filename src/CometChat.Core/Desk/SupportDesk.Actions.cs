@@ -156,7 +156,7 @@ internal sealed partial class SupportDesk
             tx.Desk.SetRating(id, score, comment);
             var recipients = new HashSet<string>(tx.Desk.SessionParticipants(id, user), StringComparer.Ordinal) { user };
             var body = score.ToString(System.Globalization.CultureInfo.InvariantCulture) + (comment is null ? "" : " " + comment);
-            var rating = new Message(0, "rating:" + id, user, Address, MessageKinds.Rating, body, Now(), Sid: id);
+            var rating = new Message(0, RatingIdPrefix + id, user, Address, MessageKinds.Rating, body, Now(), Sid: id);
             var stored = tx.Messages.Append(rating, recipients, Conversations.Support(user));
             _events.Session(tx, DeskEvents.Rated, id);
             return new SendResult(stored, false);

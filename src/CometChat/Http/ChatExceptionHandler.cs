@@ -29,6 +29,7 @@ internal sealed partial class ChatExceptionHandler(ILogger<ChatExceptionHandler>
         var response = ctx.Response;
         if (error.RetryAfter is { } seconds) response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (ForeverFrameFormat.IsRequestedBy(ctx)) return ForeverFrameFormat.WriteErrorPageAsync(ctx, error);
+        if (UploadFrame.CallbackOf(ctx) is { } frame) return UploadFrame.WriteAsync(ctx, frame, ChatJson.Serialize(error.Answer));
         if (Jsonp.CallbackOf(ctx) is { } callback) return Jsonp.WriteAsync(ctx, callback, ChatJson.Serialize(error.Answer));
         var problem = new ProblemDetails
         {

@@ -8,10 +8,10 @@ namespace CometChat.Storage;
 /// </summary>
 internal sealed partial class SqlWriteTransaction : INameWrites
 {
-    private bool _erased;
+    private bool _erasedInBulk;
 
     public INameWrites Names => this;
-    public bool Erased => _erased;
+    public bool Erased => _erasedInBulk;
 
     // ---- users: passwords, revocations, deletion
 
@@ -38,18 +38,25 @@ internal sealed partial class SqlWriteTransaction : INameWrites
     // The kinds are the server's own constants, written inline (a list parameter is spelled differently by each engine).
     private static readonly string ErasableKinds = string.Join(", ", MessageKinds.Erasable.Select(k => "'" + k + "'"));
 
-    public int EraseMessages(MessageErasure what, long erasedAt)
+    public (int Count, IReadOnlyList<string> Files) EraseMessages(MessageErasure what, long erasedAt)
     {
-        var where = $"erased_at IS NULL AND kind IN ({ErasableKinds})";
-        if (what.Mid is not null) where += " AND mid = @mid";
+        var where = $"erased_at IS NULL AND recalled_at IS NULL AND kind IN ({ErasableKinds})";
         if (what.Sender is not null) where += " AND sender = @sender";
         if (what.SentBefore is not null) where += " AND sent_at < @before";
         // Oldest first and bounded, so a large erasure runs as several short write batches.
-        var erased = Exec(
-            $"UPDATE messages SET body = '', erased_at = @erasedAt WHERE mid IN (SELECT mid FROM messages WHERE {where} ORDER BY mid LIMIT @limit)",
-            ("erasedAt", erasedAt), ("mid", what.Mid), ("sender", what.Sender), ("before", what.SentBefore), ("limit", what.Limit));
-        if (erased > 0) _erased = true;
-        return erased;
+        var mids = Rows($"SELECT mid FROM messages WHERE {where} ORDER BY mid LIMIT @limit", r => r.GetInt64(0),
+            ("sender", what.Sender), ("before", what.SentBefore), ("limit", what.Limit));
+        var files = new List<string>();
+        // As a recall erases (Recall above): the body, its edits' bodies, its file and its search entry.
+        foreach (var mid in mids)
+        {
+            Exec("UPDATE messages SET body = '', file = NULL, erased_at = @erasedAt WHERE mid = @mid", ("erasedAt", erasedAt), ("mid", mid));
+            Exec("UPDATE messages SET body = '' WHERE ref = @mid AND kind = 'edit'", ("mid", mid));
+            Exec(_w.SearchDeleteSql, ("mid", mid));
+            if (EraseOf(mid) is { } file) files.Add(file);
+        }
+        if (mids.Count > 0) _erased = _erasedInBulk = true;
+        return (mids.Count, files);
     }
 
     // ---- names
@@ -76,6 +83,9 @@ internal sealed partial class SqlWriteTransaction : INameWrites
         return [.. rows.GroupBy(r => r.Skeleton, StringComparer.Ordinal).Select(g => g.Select(r => r.Name).ToArray())];
     }
 
+    /// <summary>Tables keyed by a conversation (messages.conversation), whose keys hold names.</summary>
+    private static readonly string[] ConversationTables = ["messages", "conversation_reads"];
+
     /// <summary>Every column that holds a user or room name. A table added later with such a column belongs here too.</summary>
     public void Rename(NameKind kind, string from, string to)
     {
@@ -86,28 +96,42 @@ internal sealed partial class SqlWriteTransaction : INameWrites
             Exec("UPDATE memberships SET room = @to WHERE room = @from", ("to", to), ("from", from));
             Exec("DELETE FROM rooms WHERE name = @from", ("from", from));
             Exec("UPDATE messages SET recipient = @to WHERE recipient = @from", ("to", "#" + to), ("from", "#" + from));
-            Exec("UPDATE messages SET conversation = @to WHERE conversation = @from", ("to", Conversations.Room(to)), ("from", Conversations.Room(from)));
+            foreach (var table in ConversationTables)
+            foreach (var (oldKey, newKey) in new[] { (Conversations.Room(from), Conversations.Room(to)), (Conversations.Changes(Conversations.Room(from)), Conversations.Changes(Conversations.Room(to))) })
+                Exec($"UPDATE {table} SET conversation = @to WHERE conversation = @from", ("to", newKey), ("from", oldKey));
             return;
         }
         foreach (var (table, column) in new[]
         {
             ("users", "name"), ("messages", "sender"), ("messages", "recipient"), ("inbox", "\"user\""), ("memberships", "\"user\""),
             ("rooms", "created_by"), ("support_sessions", "customer"), ("support_sessions", "agent"), ("revoked_tokens", "\"user\""),
-            ("support_agents", "agent"), ("support_canned", "updated_by"),
+            ("support_agents", "agent"), ("support_canned", "updated_by"), ("conversation_reads", "\"user\""), ("blocks", "blocker"),
+            ("blocks", "blocked"), ("files", "owner"),
         })
             Exec($"UPDATE {table} SET {column} = @to WHERE {column} = @from", ("to", to), ("from", from));
-        Exec("UPDATE messages SET conversation = @to WHERE conversation = @from", ("to", Conversations.Support(to)), ("from", Conversations.Support(from)));
-        // Direct conversations are "a\nb" with the pair sorted, so a renamed side may change the order.
+        // Conversation keys holding the name: direct pairs ("a\nb", sorted, so a renamed side may change the order),
+        // the support thread and its notes, the read markers, and each one's changes ("~" + key).
         var n = from.EnumerateRunes().Count() + 1; // SQL length() counts code points
-        var pairs = Rows("SELECT DISTINCT conversation FROM messages WHERE substr(conversation, 1, @n) = @prefix " +
+        var keys = Rows("SELECT DISTINCT conversation FROM messages WHERE substr(conversation, 1, @n) = @prefix " +
+            "OR substr(conversation, 1, @n + 1) = @changedPrefix OR conversation = @notes " +
             "OR (length(conversation) > @n AND substr(conversation, length(conversation) - @n + 1) = @suffix)",
-            r => r.GetString(0), ("n", n), ("prefix", from + "\n"), ("suffix", "\n" + from));
-        foreach (var pair in pairs)
-        {
-            var sides = pair.Split('\n');
-            if (sides.Length != 2 || sides[0] == SupportDesk.Address) continue;
-            var renamed = Conversations.Direct(sides[0] == from ? to : sides[0], sides[1] == from ? to : sides[1]);
-            Exec("UPDATE messages SET conversation = @renamed WHERE conversation = @pair", ("renamed", renamed), ("pair", pair));
-        }
+            r => r.GetString(0), ("n", n), ("prefix", from + "\n"), ("changedPrefix", "~" + from + "\n"), ("suffix", "\n" + from),
+            ("notes", Conversations.SupportNotes(from)));
+        foreach (var key in keys)
+            if (RenamedKey(key, from, to) is { } renamed)
+                foreach (var table in ConversationTables)
+                    Exec($"UPDATE {table} SET conversation = @renamed WHERE conversation = @key", ("renamed", renamed), ("key", key));
+    }
+
+    /// <summary><paramref name="key"/> with user <paramref name="from"/> renamed to <paramref name="to"/>, or null when it does not name them.</summary>
+    private static string? RenamedKey(string key, string from, string to)
+    {
+        if (key.StartsWith('~')) return RenamedKey(key[1..], from, to) is { } inner ? "~" + inner : null;
+        if (key == Conversations.Markers(from)) return Conversations.Markers(to);
+        if (key == Conversations.Support(from)) return Conversations.Support(to);
+        if (key == Conversations.SupportNotes(from)) return Conversations.SupportNotes(to);
+        var sides = key.Split('\n');
+        if (sides.Length != 2 || sides[0] is SupportDesk.Address || sides[0].StartsWith('!') || sides[0].StartsWith('#')) return null;
+        return sides[0] == from || sides[1] == from ? Conversations.Direct(sides[0] == from ? to : sides[0], sides[1] == from ? to : sides[1]) : null;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using CometChat.Core;
 using CometChat.Tests.Features;
+using CometChat.Tests.Im;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Security;
@@ -175,5 +176,35 @@ public class SessionEndTests : IAsyncLifetime
         var history = (await bob.GetAsync("api/history?with=alice&limit=2")).GetProperty("messages").EnumerateArray().ToArray();
         history.Select(m => m.Str("body")).ShouldBe(["", "recent"]);
         (await _server.Get<Retention>().SweepAsync(CancellationToken.None)).ShouldBe(0); // nothing left to erase
+    }
+
+    [Fact]
+    public async Task DeletionAndRetentionEraseAsARecallDoesEditsFilesAndSearchEntries()
+    {
+        var alice = await _server.MintedUserAsync("alice", TimeSpan.FromDays(3));
+        var bob = await _server.LoginAsync("bob", "bobs");
+        var text = await bob.SendAsync("alice", "plain words");
+        await bob.EditAsync(text.Num("mid"), "edited vaultcode words");
+        var fileId = (await bob.UploadAsync(FileTests.Png, "dot.png")).GetProperty("file").Str("id");
+        var file = await bob.SendFileAsync("alice", fileId, "vaultcode picture");
+        (await alice.SearchAsync("vaultcode")).Length.ShouldBe(2);
+        using (var res = await alice.RawGetAsync("api/files/" + fileId)) res.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await bob.PostAsync("api/account/delete", ("password", "bobs"))).Num("erased").ShouldBe(2);
+        (await alice.SearchAsync("vaultcode")).ShouldBeEmpty();
+        using (var res = await alice.RawGetAsync("api/files/" + fileId)) res.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var feed = await alice.FeedAsync(0);
+        feed.Single(m => m.Str("kind") == "edit").Str("body").ShouldBe(""); // the edit's body went with its original
+        var erasedFile = feed.Single(m => m.Num("mid") == file.Num("mid"));
+        (erasedFile.Str("body"), erasedFile.GetProperty("erased").GetBoolean(), erasedFile.TryGetProperty("file", out _)).ShouldBe(("", true, false));
+
+        // Retention erases a file message the same way.
+        var carol = await _server.MintedUserAsync("carol", TimeSpan.FromDays(3));
+        var oldId = (await alice.UploadAsync(FileTests.Png, "old.png")).GetProperty("file").Str("id");
+        await alice.SendFileAsync("carol", oldId, "old picture");
+        _server.Time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+        await _server.Get<Retention>().SweepAsync(CancellationToken.None);
+        using (var res = await carol.RawGetAsync("api/files/" + oldId)) res.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await carol.SearchAsync("picture")).ShouldBeEmpty();
     }
 }

@@ -31,6 +31,9 @@ public class ValidationSlipTests : IAsyncLifetime
         // bob tries to pre-empt his own receipt id (or a page picks such an id by chance).
         (await _bob.PostAsync("api/messages", HttpStatusCode.BadRequest, ("to", "alice"), ("body", "x"), ("id", $"receipt:{mid}:read"))).Detail().ShouldContain("'id'");
         (await _bob.JsonpAsync($"api/send?to=alice&body=x&id=receipt:{mid}:read")).GetProperty("error").GetProperty("status").GetInt32().ShouldBe(400);
+        // So are a recall's and a rating's ids (recall:MID, rating:SID): the server derives them too.
+        foreach (var id in new[] { $"recall:{mid}", "rating:1" })
+            (await _bob.PostAsync("api/messages", HttpStatusCode.BadRequest, ("to", "alice"), ("body", "x"), ("id", id))).Detail().ShouldContain("'id'");
         using (var ws = new ClientWebSocket())
         {
             await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{_server.BaseUri.Port}/ws?token={_bob.Token}"), CancellationToken.None).DefaultTimeout();
