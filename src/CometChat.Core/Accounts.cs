@@ -104,8 +104,8 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
 
     /// <summary>
     /// Deletes the account: every token ends, its name stays taken (no one can claim it), it leaves its rooms, its open
-    /// support session closes, and the bodies of everything it sent are erased as a recall erases them. Answers how
-    /// many messages were erased.
+    /// support session closes, the bodies of everything it sent are erased as a recall erases them, and files it
+    /// uploaded but never sent are deleted. Answers how many messages were erased.
     /// </summary>
     public async Task<int> DeleteAsync(AuthenticatedToken token, string? password, string? ip, TokenHolders.Holder? holder, CancellationToken ct)
     {
@@ -116,7 +116,8 @@ internal sealed partial class Accounts(MessageWriter writer, IUserStore users, T
             tx.Users.DeleteUser(user, now);
             foreach (var room in tx.Rooms.RoomsOf(user)) Rooms.Leave(tx, user, room, now);
             desk.CloseOpenSessionOf(tx, user, now);
-            return tx.Messages.EraseMessages(new MessageErasure(Sender: user), now);
+            var (count, sent) = tx.Messages.EraseMessages(new MessageErasure(Sender: user), now);
+            return (count, sent.Concat(tx.Files.EraseUnsent(user, null)).ToList());
         });
         foreach (var file in erasedFiles) files.DeleteFromFolder(file); // after the commit, as a recall does
         _known.TryRemove(user, out _);

@@ -97,6 +97,11 @@ internal interface IFileWrites
     (int Count, long? Oldest) UploadedSince(string owner, long since);
     /// <summary>Deletes the file message <paramref name="mid"/> carries, content and all; its id, or null when it carried none.</summary>
     string? EraseOf(long mid);
+    /// <summary>
+    /// Deletes files uploaded but never sent, of <paramref name="owner"/> and/or uploaded before <paramref name="uploadedBefore"/>
+    /// (epoch ms): account deletion and retention; their ids (a folder's copies go after the commit).
+    /// </summary>
+    IReadOnlyList<string> EraseUnsent(string? owner, long? uploadedBefore);
 }
 
 internal interface IUserWrites

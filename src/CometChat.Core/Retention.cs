@@ -5,10 +5,10 @@ namespace CometChat.Core;
 /// <summary>
 /// Chat:Retention:Days (0, the default: keep everything): every hour, and once at start, erases the bodies (and files,
 /// edits and search entries) of messages sent longer ago than that, the way a recall and account deletion erase them
-/// (<see cref="MessageErasure"/>): rows,
-/// mids and feed entries stay, so cursors and history paging are unaffected, and each erased message reads
-/// <c>"body":"","erased":true</c>. Works in batches, so the writer is never held for long. Also forgets token
-/// revocations whose tokens have expired since.
+/// (<see cref="MessageErasure"/>): rows, mids and feed entries stay, so cursors and history paging are unaffected,
+/// and each erased message reads <c>"body":"","erased":true</c>. Files uploaded that long ago and never sent are
+/// deleted. Works in batches, so the writer is never held for long. Also forgets token revocations whose tokens
+/// have expired since.
 /// </summary>
 internal sealed partial class Retention(MessageWriter writer, ChatFiles files, IOptions<ChatOptions> options, TimeProvider time, ILogger<Retention> log) : BackgroundService
 {
@@ -42,6 +42,7 @@ internal sealed partial class Retention(MessageWriter writer, ChatFiles files, I
         });
         if (_days == 0) return 0;
         var cutoff = now - _days * 86_400_000L;
+        foreach (var file in await writer.RunAsync(tx => tx.Files.EraseUnsent(null, cutoff))) files.DeleteFromFolder(file);
         var total = 0;
         int erased;
         do

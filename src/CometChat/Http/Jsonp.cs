@@ -40,9 +40,10 @@ internal static partial class Jsonp
     }
 
     /// <summary>
-    /// Null when <paramref name="callback"/> may name a forever frame's callback, else why not. The frame is an HTML
-    /// page on the chat origin calling <c>parent.CALLBACK(...)</c>, so a path through <c>opener</c>, <c>top</c> or
-    /// <c>document</c> would let any site that opens it click the chat page's own DOM (same-origin method execution).
+    /// Null when <paramref name="callback"/> may name the callback of an HTML frame the server answers (the forever
+    /// frame, an upload's answer page), else why not. Such a frame is a page on the chat origin calling
+    /// <c>parent.CALLBACK(...)</c>, so a path through <c>opener</c>, <c>top</c> or <c>document</c> would let any site
+    /// that opens it click the chat page's own DOM (same-origin method execution).
     /// Allowed: one identifier under <c>parent</c>, or a path under the library's own <c>CometChat</c> /
     /// <c>cometchat</c> objects (the contract's default is <c>cometchat.receive</c>).
     /// </summary>
@@ -50,7 +51,7 @@ internal static partial class Jsonp
     {
         var root = callback.Split('.')[0];
         return callback.Contains('.') && root is not ("CometChat" or "cometchat")
-            ? "'callback' of a forever frame must be one identifier (called on parent), or a path under CometChat or cometchat."
+            ? "'callback' of an HTML frame (forever frame, upload answer) must be one identifier (called on parent), or a path under CometChat or cometchat."
             : null;
     }
 

@@ -59,6 +59,18 @@ internal sealed partial class SqlWriteTransaction : INameWrites
         return (mids.Count, files);
     }
 
+    public IReadOnlyList<string> EraseUnsent(string? owner, long? uploadedBefore)
+    {
+        var where = "mid IS NULL";
+        if (owner is not null) where += " AND owner = @owner";
+        if (uploadedBefore is not null) where += " AND created_at < @before";
+        var ids = Rows($"SELECT id FROM files WHERE {where}", r => r.GetString(0), ("owner", owner), ("before", uploadedBefore));
+        if (ids.Count == 0) return ids;
+        Exec($"DELETE FROM files WHERE {where}", ("owner", owner), ("before", uploadedBefore));
+        _erased = true;
+        return ids;
+    }
+
     // ---- names
 
     private static string Table(NameKind kind) => kind == NameKind.User ? "users" : "rooms";

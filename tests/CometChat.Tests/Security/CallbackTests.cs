@@ -33,6 +33,11 @@ public sealed class CallbackTests : IAsyncLifetime
         // Even without a token the error page would have called it: refused before anything else.
         using var anonymous = await _server.Http.GetAsync($"api/stream?format=html&callback={callback}").DefaultTimeout();
         anonymous.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        // An upload's answer page (a hidden iframe's) is the same kind of frame.
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Im.FileTests.Png), "file", "dot.png" } };
+        using var upload = await _server.Http.PostAsync($"api/files?token={_bob.Token}&callback={callback}", form).DefaultTimeout();
+        upload.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await upload.Content.ReadAsStringAsync()).ShouldNotContain(callback);
     }
 
     [Theory]

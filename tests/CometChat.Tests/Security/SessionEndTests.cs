@@ -187,12 +187,14 @@ public class SessionEndTests : IAsyncLifetime
         await bob.EditAsync(text.Num("mid"), "edited vaultcode words");
         var fileId = (await bob.UploadAsync(FileTests.Png, "dot.png")).GetProperty("file").Str("id");
         var file = await bob.SendFileAsync("alice", fileId, "vaultcode picture");
+        await bob.UploadAsync(FileTests.Png, "never-sent.png");
         (await alice.SearchAsync("vaultcode")).Length.ShouldBe(2);
         using (var res = await alice.RawGetAsync("api/files/" + fileId)) res.StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await bob.PostAsync("api/account/delete", ("password", "bobs"))).Num("erased").ShouldBe(2);
         (await alice.SearchAsync("vaultcode")).ShouldBeEmpty();
         using (var res = await alice.RawGetAsync("api/files/" + fileId)) res.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await _server.StoreScalarAsync("SELECT count(*) FROM files WHERE owner = 'bob'")).ShouldBe(0L); // the unsent upload too
         var feed = await alice.FeedAsync(0);
         feed.Single(m => m.Str("kind") == "edit").Str("body").ShouldBe(""); // the edit's body went with its original
         var erasedFile = feed.Single(m => m.Num("mid") == file.Num("mid"));
@@ -202,9 +204,11 @@ public class SessionEndTests : IAsyncLifetime
         var carol = await _server.MintedUserAsync("carol", TimeSpan.FromDays(3));
         var oldId = (await alice.UploadAsync(FileTests.Png, "old.png")).GetProperty("file").Str("id");
         await alice.SendFileAsync("carol", oldId, "old picture");
+        await alice.UploadAsync(FileTests.Png, "old-never-sent.png");
         _server.Time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
         await _server.Get<Retention>().SweepAsync(CancellationToken.None);
         using (var res = await carol.RawGetAsync("api/files/" + oldId)) res.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await carol.SearchAsync("picture")).ShouldBeEmpty();
+        (await _server.StoreScalarAsync("SELECT count(*) FROM files")).ShouldBe(0L);
     }
 }
