@@ -4,7 +4,8 @@
  */
 (function (window, document) {
     var CometChat = window.CometChat;
-    var server = param("server") || "";
+    // Always this page's own origin: a server named by the URL would receive the password and run its answer here.
+    var server = "";
     var me = null, token = null, chat = null;
     var convs = {}, order = [], current = null;
     var receipted = {}, marks = {}, typingTimers = {}, lastTypingSent = 0, presenceTimer = null, roomsTimer = null;
@@ -749,13 +750,24 @@
 
     function loadRooms() {
         if (!chat) return;
-        chat.rooms(function (err, res) {
+        // Only what the lists show: the rooms this user is in, and the first page of the others to join with a
+        // click (any other by name in the form above); never the whole directory, however many rooms exist.
+        chat.rooms({mine: "true", limit: 100}, function (err, res) {
             if (err || !res) return;
-            var list = res.rooms || [], i;
-            roomCounts = {};
-            for (i = 0; i < list.length; i++) roomCounts[String(list[i].room).replace(/^#/, "")] = list[i].members;
-            drawRooms();
+            var counts = {};
+            addRoomCounts(counts, res.rooms);
+            chat.rooms({limit: 30}, function (err2, res2) {
+                if (!err2 && res2) addRoomCounts(counts, res2.rooms);
+                roomCounts = counts;
+                drawRooms();
+            });
         });
+    }
+
+    function addRoomCounts(counts, list) {
+        var i;
+        list = list || [];
+        for (i = 0; i < list.length; i++) counts[String(list[i].room).replace(/^#/, "")] = list[i].members;
     }
 
     // Several joins and leaves in a row: one reload of the counts.

@@ -84,6 +84,7 @@ internal sealed partial class MessageWriter : BackgroundService
     {
         IReadOnlyList<Appended> appended, changed;
         Dictionary<string, RoomWake>? rooms = null;
+        var erased = false;
         try
         {
             using var tx = _store.BeginWrite();
@@ -105,6 +106,7 @@ internal sealed partial class MessageWriter : BackgroundService
             changed = tx.Changed;
             rooms = RoomWakes(tx, appended);
             tx.Commit();
+            erased = tx.Erased;
         }
         catch (Exception e)
         {
@@ -119,6 +121,8 @@ internal sealed partial class MessageWriter : BackgroundService
         _incidents.Committed();
         // Rewritten messages (recalls, edits) first: no reader may meet the old body after the commit that removed it.
         if (!_head.Shared) _recent.Replace(changed);
+        // Bodies erased in bulk (account deletion, retention) may sit in the cache: drop it all (rare); readers then read the store.
+        if (erased) _recent.Forget();
         if (appended.Count > 0)
         {
             // Cache (and room members), then head, then wake: a reader that sees the new head finds the messages cached.

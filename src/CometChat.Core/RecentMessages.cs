@@ -35,6 +35,22 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
     }
 
     /// <summary>
+    /// Drops every cached message (bodies were erased in the store: a cached copy must not outlive them); the
+    /// membership index stays. Readers read the store until new commits fill the cache again.
+    /// </summary>
+    public void Forget()
+    {
+        lock (_gate)
+        {
+            _fifo.Clear();
+            _users.Clear();
+            _rooms.Clear();
+            _bytes = 0;
+            _floor = _newest;
+        }
+    }
+
+    /// <summary>
     /// One committed batch, in mid order. Room membership changes are applied here too, under the same lock,
     /// so a reader never sees a room message without the join that lets it read it (or the reverse).
     /// </summary>

@@ -43,9 +43,16 @@ internal static class ChatServices
         services.AddSingleton<Feed>();
         services.AddSingleton<IMessageRoute, DirectRoute>();
         services.AddSingleton<MessageSender>();
+        services.AddSingleton<TokenHolders>();
         services.AddSingleton<TokenService>();
+        services.AddSingleton<ReservedNames>();
+        services.AddSingleton<NameMigration>();
+        services.AddHostedService(sp => sp.GetRequiredService<NameMigration>()); // before serving: older names under the profile
         services.AddSingleton<Accounts>();
+        services.AddHostedService(sp => sp.GetRequiredService<Accounts>()); // releases reserved names' first-login passwords at start
         services.AddSingleton<Receipts>();
+        services.AddSingleton<Retention>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retention>());
         services.AddSingleton<Typing>();
         services.AddChatFeatures();
         services.AddChatDesk(chat);
@@ -56,6 +63,7 @@ internal static class ChatServices
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemCodes.Customize);
         services.AddExceptionHandler<ChatExceptionHandler>();
         services.AddOpenApi();
+        services.AddSingleton<TrustedProxies>();
         return services;
     }
 
@@ -92,6 +100,7 @@ internal static class ChatServices
         services.AddSingleton<IWakeUpBus, RedisWakeUpBus>();
         services.AddSingleton<IClusterPresence, RedisPresence>();
         services.AddSingleton<ISharedRateLimits, RedisRateLimits>();
+        services.AddSingleton<IClusterRevocations, RedisRevocations>();
     }
 }
 
