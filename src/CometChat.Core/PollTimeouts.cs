@@ -2,7 +2,8 @@ namespace CometChat.Core;
 
 /// <summary>
 /// The timeouts of every parked long poll on one timer, instead of a timer, a CancellationTokenSource and a
-/// linked source per poll (measured: those were most of what a parked poll allocated beyond Kestrel's own state).
+/// linked source per poll (W1, 10,000 parked polls, same run: server CPU 4.0 s to 2.3 s; the system timer queue
+/// no longer holds one timer per poll).
 /// Polls with the same timeout expire in the order they parked, so each timeout keeps a FIFO list (add and
 /// remove in O(1)) and the one timer is set for the earliest head. Expiring a poll signals its listener
 /// (<see cref="FeedListener.Expire"/>): its subscription reads once more and answers. On shutdown every parked
@@ -14,7 +15,6 @@ internal sealed class PollTimeouts : IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private readonly Dictionary<long, Deadline.List> _byTimeout = [];
-    private readonly List<Deadline> _due = [];
     private readonly CancellationTokenRegistration _stopping;
     private long _armedFor = long.MaxValue; // the timestamp the timer is set for
     private bool _stopped;
@@ -54,6 +54,7 @@ internal sealed class PollTimeouts : IDisposable
 
     private void Fire()
     {
+        List<Deadline>? due = null; // local: a re-armed timer may fire again while this one still signals
         lock (_gate)
         {
             var now = _time.GetTimestamp();
@@ -63,7 +64,7 @@ internal sealed class PollTimeouts : IDisposable
                 while (list.Head is { } head && head.At <= now)
                 {
                     list.Unlink(head);
-                    _due.Add(head);
+                    (due ??= []).Add(head);
                 }
                 if (list.Head is { } following && following.At < next) next = following.At;
             }
@@ -71,8 +72,7 @@ internal sealed class PollTimeouts : IDisposable
             if (next != long.MaxValue) Arm(next, now);
         }
         // Outside the lock: a signal runs no continuation inline (RunContinuationsAsynchronously), but keep it cheap anyway.
-        foreach (var d in _due) d.Listener.Expire();
-        _due.Clear();
+        if (due is not null) foreach (var d in due) d.Listener.Expire();
     }
 
     private void Arm(long at, long now)
