@@ -12,6 +12,8 @@
     var server = "";
     var me = null, chat = null, sessions = {}, current = null, queue = [], canned = [], agents = [];
     var alerts = 0, blinkTimer = null, baseTitle = document.title, queueTimer = null;
+    // The agent's session, kept by this browser so a reload keeps the console (sessions, queue, open thread).
+    var SESSION_KEY = "cometchat-agent-session", OPEN_KEY = "cometchat-agent-open";
 
     function $(id) { return document.getElementById(id); }
 
@@ -68,6 +70,7 @@
         CometChat.login(server, name, password, function (err, res) {
             $("login-button").disabled = false;
             if (err) { setText($("login-error"), err.message || "Sign-in failed."); return; }
+            CometChat.keep(SESSION_KEY, res.user + " " + res.token);
             start(res.token, res.user, res.cursor);
         });
         return false;
@@ -75,9 +78,12 @@
 
     on($("logout"), "click", function (e) {
         stop(e);
-        if (chat) chat.close();
+        CometChat.keep(SESSION_KEY, null);
+        CometChat.keep(OPEN_KEY, null);
         window.location.hash = "";
-        window.location.reload();
+        if (!chat) { window.location.reload(); return false; }
+        // Revoked on the server too where it can (POST /api/logout); signed out here whatever it answers.
+        chat.post("/api/logout", "/api/logout", {}, function () { chat.close(); window.location.reload(); });
         return false;
     });
 
@@ -101,13 +107,21 @@
         loadCanned();
         queueTimer = window.setInterval(function () { loadQueue(); loadAgents(); }, 15000);
         window.setInterval(tick, 1000);
+        if (CometChat.kept(OPEN_KEY)) open(Number(CometChat.kept(OPEN_KEY)));
     }
 
-    var hashToken = fromHash();
-    if (hashToken) {
-        CometChat.jsonp(server + "/api/me", {token: hashToken}, 15000, function (err, res) {
-            if (err) { setText($("login-error"), err.message || "The token was refused."); return; }
-            start(hashToken, res.user, res.cursor);
+    // A token in the fragment, else the session this browser kept: checked, then the console as it was.
+    var hashToken = fromHash(), keptSession = CometChat.kept(SESSION_KEY);
+    var resumeToken = hashToken || (keptSession && keptSession.indexOf(" ") > 0 ? keptSession.substring(keptSession.indexOf(" ") + 1) : null);
+    if (resumeToken) {
+        CometChat.jsonp(server + "/api/me", {token: resumeToken}, 15000, function (err, res) {
+            if (err) {
+                if (!hashToken) CometChat.keep(SESSION_KEY, null);
+                setText($("login-error"), hashToken ? err.message || "The token was refused." : "Your sign-in has expired: please sign in again.");
+                return;
+            }
+            if (!hashToken) CometChat.keep(SESSION_KEY, res.user + " " + resumeToken);
+            start(resumeToken, res.user, res.cursor);
         });
     }
 
@@ -242,6 +256,7 @@
     function open(sid, customer) {
         var s = session(sid, customer), box = $("thread");
         current = s;
+        CometChat.keep(OPEN_KEY, String(sid));
         s.unread = 0;
         clear(box);
         box.appendChild(s.list);

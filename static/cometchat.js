@@ -247,6 +247,55 @@
         return {abort: function () { try { xdr.abort(); } catch (e) {} finish(errorOf(0, "aborted", "Aborted."), null); }};
     }
 
+    // ---- File uploads ------------------------------------------------------------------------------
+    // XHR with FormData where the browser has it (the token in a header on the same origin, in the query across
+    // origins, so no preflight); else the form that holds the file input is posted into a hidden iframe, whose
+    // answer page hands the JSON back by postMessage (any origin) or by calling us directly (same origin).
+
+    function xhrUpload(server, channel, token, file, timeoutMs, cb) {
+        var fd = new window.FormData(), headers = {};
+        fd.append("file", file, file.name || "file");
+        if (channel === "xhr") headers.Authorization = "Bearer " + token;
+        var url = channel === "xhr" ? server + "/api/files" : withQuery(server + "/api/files", {token: token});
+        return xhrRequest("POST", url, fd, headers, timeoutMs, cb);
+    }
+
+    function frameUpload(server, token, form, timeoutMs, cb) {
+        var name = "u" + nextId(), callback = "CometChat._cb." + name, prefix = "cometchat:" + callback + ":";
+        var frameName = "cometchat-upload-" + name, frame, done = false, timer = null;
+        function finish(err, data) {
+            if (done) return;
+            done = true;
+            if (timer) window.clearTimeout(timer);
+            CometChat._cb[name] = function () {};
+            try { form.reset(); } catch (e) {}
+            // Leave the frame a moment: removing it while its page runs can abort that page in old IE.
+            window.setTimeout(function () { removeNode(frame); try { delete CometChat._cb[name]; } catch (e) { CometChat._cb[name] = undefined; } }, 0);
+            if (err) cb(err, null); else if (data && data.error) cb(data.error, null); else cb(null, data);
+        }
+        CometChat._cb[name] = function (data) { finish(null, data); };
+        on(window, "message", function (e) {
+            if (done || typeof e.data !== "string" || e.data.indexOf(prefix) !== 0) return;
+            var data = null;
+            try { data = parseJSON(e.data.substring(prefix.length)); } catch (x) { return; }
+            finish(null, data);
+        });
+        // Old IE names a frame only when it is created with its name.
+        try { frame = document.createElement("<iframe name=\"" + frameName + "\">"); } catch (e) { frame = document.createElement("iframe"); frame.name = frameName; }
+        frame.style.position = "absolute";
+        frame.style.left = "-9999px";
+        frame.style.width = frame.style.height = "1px";
+        frame.tabIndex = -1;
+        (document.body || document.documentElement).appendChild(frame);
+        form.method = "post";
+        form.enctype = form.encoding = "multipart/form-data";
+        form.target = frameName;
+        form.action = withQuery(server + "/api/files", {token: token, callback: callback});
+        timer = window.setTimeout(function () { finish(errorOf(0, "timeout", "The upload did not finish in time."), null); }, timeoutMs);
+        form.submit();
+        return {abort: function () { finish(errorOf(0, "aborted", "Aborted."), null); }};
+    }
+
     // One API call over whatever reaches the server. op: {post: "/api/messages", get: "/api/send"}
     // for writes (JSONP can only GET), {get: "/api/poll"} for reads.
     function call(server, channel, token, op, params, timeoutMs, cb) {
@@ -280,7 +329,31 @@
         typing: {post: "/api/typing", get: "/api/typing"},
         history: {get: "/api/history"},
         rooms: {get: "/api/rooms"},
-        presence: {get: "/api/presence"}
+        presence: {get: "/api/presence"},
+        conversations: {get: "/api/conversations"},
+        markRead: {post: "/api/read", get: "/api/markread"},
+        search: {get: "/api/search"},
+        blocks: {get: "/api/blocks"}
+    };
+
+    // ---- What this browser keeps across visits: localStorage, else a cookie (IE7 and older, some private modes) ----
+    // value null forgets key. The server never reads cookies, so a kept token is not sent as a credential.
+
+    CometChat.keep = function (key, value) {
+        try {
+            if (window.localStorage) {
+                if (value === null) window.localStorage.removeItem(key); else window.localStorage.setItem(key, value);
+                return;
+            }
+        } catch (e) {}
+        document.cookie = key + "=" + (value === null ? "; max-age=0" : encodeURIComponent(value) + "; max-age=" + 30 * 86400) + "; path=/";
+    };
+
+    CometChat.kept = function (key) {
+        var m;
+        try { if (window.localStorage) return window.localStorage.getItem(key); } catch (e) {}
+        m = new RegExp("(?:^|; )" + key + "=([^;]*)").exec(document.cookie || "");
+        return m ? decodeURIComponent(m[1]) : null;
     };
 
     CometChat.guest = function (server, cb, options) {
@@ -738,6 +811,28 @@
             join: function (room, cb) { conn.command({post: "/api/rooms/" + encodeURIComponent(room) + "/join", get: "/api/join?room=" + encodeURIComponent(room)}, {}, cb); },
             leave: function (room, cb) { conn.command({post: "/api/rooms/" + encodeURIComponent(room) + "/leave", get: "/api/leave?room=" + encodeURIComponent(room)}, {}, cb); },
             get: function (path, params, cb) { conn.call({get: path}, params || {}, cb); },
+            // API.md §8: conversations with unread counts, read markers, recall and edit, files, search, blocks.
+            conversations: function (before, limit, cb) { conn.call(ops.conversations, {before: before, limit: limit || 50}, cb); },
+            markRead: function (withName, upTo, cb, extra) { conn.command(ops.markRead, extend({"with": withName, upTo: upTo, client: conn.client}, extra || {}), cb); },
+            recall: function (mid, cb) { conn.command({post: "/api/messages/" + mid + "/recall", get: "/api/recall?mid=" + mid}, {client: conn.client}, cb); },
+            edit: function (mid, body, cb) { conn.command({post: "/api/messages/" + mid + "/edit", get: "/api/edit?mid=" + mid}, {body: body, id: randomId(), client: conn.client}, cb); },
+            search: function (q, opts, cb) { conn.call(ops.search, extend({q: q}, opts || {}), cb); },
+            blocks: function (cb) { conn.call(ops.blocks, {}, cb); },
+            block: function (user, cb) { conn.command({post: "/api/blocks/" + encodeURIComponent(user), get: "/api/block?user=" + encodeURIComponent(user)}, {}, cb); },
+            unblock: function (user, cb) { conn.command({get: "/api/unblock?user=" + encodeURIComponent(user)}, {}, cb); },
+            // source: a File (drag and drop, FormData browsers) or a file input inside its own form. cb(err, file).
+            upload: function (source, cb) {
+                var file = source && source.files ? source.files[0] : source;
+                function done(err, res) { cb(err, res && res.file); }
+                if (window.FormData && file && typeof file === "object" && !source.tagName && conn.channel !== "jsonp" && conn.channel !== "xdr")
+                    return xhrUpload(conn.server, conn.channel, conn.token, file, 120000, done);
+                if (window.FormData && source && source.tagName && source.files && source.files.length && conn.channel !== "jsonp" && conn.channel !== "xdr")
+                    return xhrUpload(conn.server, conn.channel, conn.token, source.files[0], 120000, function (err, res) { try { source.form.reset(); } catch (e) {} done(err, res); });
+                if (!source || !source.form) { cb(errorOf(0, "unsupported", "This browser can upload only from a file input in a form."), null); return null; }
+                return frameUpload(conn.server, conn.token, source.form, 120000, done);
+            },
+            // A file's URL, for an <img> or a download link (the token in the query: such requests send no header).
+            fileUrl: function (id) { return withQuery(conn.server + "/api/files/" + encodeURIComponent(id), {token: conn.token}); },
             // A write with its JSONP twin, retried like a send: post("/api/support/7/claim", "/api/support/claim", {sid: 7}, cb).
             post: function (postPath, getPath, params, cb) { conn.command({post: postPath, get: getPath}, params || {}, cb); },
             user: function () { return conn.user; },

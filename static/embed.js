@@ -6,7 +6,10 @@
  *           data-title="Support"></script>
  *
  * Without data-token the visitor is a guest: the widget asks the server for a guest identity (/api/guest)
- * the first time the panel opens and keeps it in this browser (localStorage, else a cookie). With the
+ * the first time the panel opens and keeps it in this browser (localStorage, else a cookie). On every page of
+ * the shop it shows the thread so far (its history), and the panel stays open from page to page if it was.
+ * Errors are told in a shopper's words; a page that gets a new token for its customer hands it over with
+ * CometChatWidget.setToken(token) (or by changing data-token), and the widget carries on. With the
  * support desk (data-to="@support", the default) it shows whether the desk is online, the visitor's place
  * in the queue, an email form while the desk is offline, and a rating once the session is closed.
  *
@@ -57,7 +60,9 @@
         ".cometchat-w-mine{text-align:right}",
         ".cometchat-w-mine span{background:#dcecff;text-align:left}",
         ".cometchat-w-note{text-align:center;color:#778;font-size:11px;margin:4px 0}",
-        ".cometchat-w-error{color:#b00;font-size:12px}"
+        ".cometchat-w-error{color:#b00;font-size:12px}",
+        ".cometchat-w-msg img{display:block;max-width:180px;max-height:180px;border-radius:4px}",
+        ".cometchat-w-recalled{font-style:italic;color:#889}"
     ].join("\n");
 
     function $(id) { return document.getElementById(id); }
@@ -95,25 +100,44 @@
         if (style.styleSheet) style.styleSheet.cssText = css; else style.appendChild(document.createTextNode(css));
     }
 
-    // ---- The guest identity, kept in this browser --------------------------------------------------
+    // ---- The guest identity and whether the panel is open, kept in this browser (cometchat.js keep/kept) ----
 
     function loadGuest() {
-        var raw = null, m;
-        try { if (window.localStorage) raw = window.localStorage.getItem(storeKey); } catch (e) {}
-        if (!raw) { m = new RegExp("(?:^|; )" + storeKey + "=([^;]*)").exec(document.cookie || ""); if (m) raw = decodeURIComponent(m[1]); }
+        var raw = window.CometChat.kept(storeKey);
         if (!raw || raw.indexOf(" ") < 0) return null;
         return {user: raw.substring(0, raw.indexOf(" ")), token: raw.substring(raw.indexOf(" ") + 1)};
     }
 
-    function saveGuest(g) {
-        var raw = g.user + " " + g.token;
-        try { if (window.localStorage) { window.localStorage.setItem(storeKey, raw); return; } } catch (e) {}
-        document.cookie = storeKey + "=" + encodeURIComponent(raw) + "; path=/; max-age=" + 30 * 86400;
+    function saveGuest(g) { window.CometChat.keep(storeKey, g.user + " " + g.token); }
+
+    function forgetGuest() { window.CometChat.keep(storeKey, null); }
+
+    // Open on one page of the shop, open on the next (this tab only: sessionStorage, where the browser has it).
+    function panelOpen(open) {
+        try {
+            if (open === undefined) return !!(window.sessionStorage && window.sessionStorage.getItem(storeKey + "-open"));
+            if (open) window.sessionStorage.setItem(storeKey + "-open", "1"); else window.sessionStorage.removeItem(storeKey + "-open");
+        } catch (e) {}
+        return false;
     }
 
-    function forgetGuest() {
-        try { if (window.localStorage) window.localStorage.removeItem(storeKey); } catch (e) {}
-        document.cookie = storeKey + "=; path=/; max-age=0";
+    // ---- What went wrong, in a shopper's words --------------------------------------------------------
+
+    function friendly(err) {
+        var code = err && err.code, status = err && err.status;
+        if (code === "unauthorized" || status === 401) return "Your chat session has expired. Please reload the page to carry on chatting.";
+        if (code === "rate_limited" || status === 429) return "You are sending messages a little too fast. Please wait a moment and try again.";
+        if (code === "too_large" || status === 413) return "That message is too long. Please make it shorter.";
+        if (code === "unavailable" || status >= 500) return "The chat is having trouble right now. Please try again in a moment.";
+        if (!status) return "We can't reach the chat right now. Please check your connection; we'll keep trying.";
+        return "Sorry, that didn't work. Please try again.";
+    }
+
+    function showProblem(text) {
+        var panel = $("cometchat-w-panel");
+        if (!panel) return;
+        setStatus(text);
+        panel.setAttribute("data-problem", text ? "true" : "false");
     }
 
     // ---- The panel ------------------------------------------------------------------------------------
@@ -150,6 +174,7 @@
 
         on(button, "click", function () {
             panel.style.display = panel.style.display === "none" ? "block" : "none";
+            panelOpen(panel.style.display === "block");
             if (panel.style.display === "block") {
                 start();
                 try { input.focus(); } catch (e) {}
@@ -163,7 +188,7 @@
             var row = line({from: me, to: to, kind: "text", body: body}, true);
             row.className += " cometchat-w-pending";
             var id = chat.send(to, body, function (err, res) {
-                if (err) { row.appendChild(el("div", null, "cometchat-w-error", "Not sent: " + (err.message || err.code))); return; }
+                if (err) { row.appendChild(el("div", null, "cometchat-w-error", "Not sent. " + friendly(err))); return; }
                 row.className = "cometchat-w-msg cometchat-w-mine";
                 row.setAttribute("data-mid", String(res.mid));
                 shown[res.mid] = true;
@@ -187,13 +212,42 @@
         };
     }
 
+    // A message's bubble: its text, an image shown inline (a size-limited preview), a file as a link, or the recall.
+    function bubble(m) {
+        var span = el("span", null, m.recalled ? "cometchat-w-recalled" : null, m.recalled ? "This message was recalled" : null), img, a;
+        if (m.recalled) return span;
+        if (m.file && /^image\/(png|jpeg|gif|webp)$/.test(m.file.type)) {
+            img = document.createElement("img");
+            img.src = chat.fileUrl(m.file.id);
+            img.alt = m.file.name;
+            span.appendChild(img);
+        } else if (m.file) {
+            a = el("a", null, null, m.file.name);
+            a.href = chat.fileUrl(m.file.id);
+            span.appendChild(a);
+        }
+        if (m.body || !m.file) span.appendChild(document.createTextNode(m.body + (m.editedAt ? " (edited)" : "")));
+        return span;
+    }
+
+    // A recall or an edit of a message shown here: its bubble is drawn again.
+    function change(m) {
+        var rows = $("cometchat-w-log").childNodes, i, row;
+        for (i = 0; i < rows.length; i++) {
+            row = rows[i];
+            if (row.getAttribute("data-mid") !== String(m.ref) || !row.firstChild) continue;
+            row.replaceChild(bubble(m.kind === "recall" ? {recalled: true} : {body: m.body, editedAt: m.sentAt, file: row.cometchatFile}), row.firstChild);
+        }
+    }
+
     function line(m, mine) {
         var log = $("cometchat-w-log"), row;
         if (m.kind === "session") row = el("div", null, "cometchat-w-note", m.body);
         else if (m.kind === "rating") row = el("div", null, "cometchat-w-note", "You rated this conversation " + m.body.split(" ")[0] + " of 5");
         else {
             row = el("div", null, "cometchat-w-msg" + (mine ? " cometchat-w-mine" : ""));
-            row.appendChild(el("span", null, null, m.body));
+            row.appendChild(bubble(m));
+            row.cometchatFile = m.file || null;
         }
         if (typeof m.mid === "number") row.setAttribute("data-mid", String(m.mid));
         place(row, m.mid);
@@ -225,8 +279,10 @@
     function setHeader() {
         var panel = $("cometchat-w-panel");
         if (!panel) return;
+        // The header speaks a shopper's words, never the library's state names ("unauthorized").
         var text = state === "connected" ? (desk && mine ? (mine.offline ? "offline" : "online") : "online")
-            : state === "idle" ? "" : state === "reconnecting" ? "reconnecting\u2026" : state;
+            : state === "reconnecting" ? "reconnecting\u2026" : state === "connecting" ? "connecting\u2026"
+            : state === "unauthorized" ? "signed out" : state === "closed" ? "disconnected" : "";
         setText($("cometchat-w-state-text"), text);
         panel.setAttribute("data-state", state);
         panel.setAttribute("data-desk", state === "connected" && desk && mine && !mine.offline ? "online" : "offline");
@@ -334,23 +390,40 @@
         setHeader();
         window.CometChat.guest(server, function (err, res) {
             starting = false;
-            if (err) { state = "failed"; setHeader(); line({kind: "session", body: "Chat unavailable: " + (err.message || err.code)}, false); return; }
+            if (err) { state = "failed"; setHeader(); showProblem(friendly(err)); return; }
             saveGuest(res);
             connect(res.token, res.user);
         }, {jsonp: true});
     }
 
+    // The thread so far, shown on every page of the shop: what came before this page's connection began.
+    function loadThread() {
+        chat.get("/api/history", {"with": to, limit: 50}, function (err, res) {
+            if (err || !res) return;
+            var ms = res.messages || [], i, m;
+            for (i = 0; i < ms.length; i++) {
+                m = ms[i];
+                if (shown[m.mid] || !belongs(m)) continue;
+                shown[m.mid] = true;
+                line(m, m.from === me);
+            }
+            $("cometchat-w-panel").setAttribute("data-thread", "loaded");
+        });
+    }
+
     function connect(token, user) {
         me = user;
+        var first = true;
         chat = window.CometChat.connect({
             server: server, token: token, user: user || undefined,
             transport: "jsonp", jsonp: true,
             onMessage: function (m) {
-                if (m.kind === "receipt" || shown[m.mid] || !belongs(m)) return;
+                if (m.kind === "recall" || m.kind === "edit") { change(m); return; }
+                if (m.kind === "receipt" || m.kind === "read" || shown[m.mid] || !belongs(m)) return;
                 if (m.from === me && m.id && pendingIds[m.id]) return;
                 shown[m.mid] = true;
                 line(m, m.from === me);
-                if (m.from !== me && m.kind === "text") chat.receipt(m.mid, "read", function () {});
+                if (m.from !== me && (m.kind === "text" || m.kind === "file")) chat.receipt(m.mid, "read", function () {});
                 if (desk && m.kind === "session") {
                     if (/^closed by /.test(m.body)) askRating(m.sid);
                     refreshMine();
@@ -364,9 +437,19 @@
                 var was = state;
                 state = s;
                 setHeader();
-                if (s === "connected" && was !== "connected") refreshMine();
+                if (s === "connected" && was !== "connected") {
+                    refreshMine();
+                    showProblem(null);
+                    // After the connection took its cursor: history has everything before it, the feed the rest.
+                    if (first) { first = false; loadThread(); }
+                }
+                if (s === "reconnecting") showProblem(friendly({status: 0}));
+                if (s !== "unauthorized") return;
                 // A guest identity the server no longer accepts (expired, or another server): start afresh.
-                if (s === "unauthorized" && !attr("token", null)) { forgetGuest(); chat = null; start(); }
+                if (!attr("token", null)) { forgetGuest(); chat = null; start(); return; }
+                // The shop's token expired: say so, and carry on as soon as the page hands over a new one.
+                showProblem(friendly({code: "unauthorized"}));
+                watchToken(token);
             }
         });
         // Whether an agent is online changes without a message to this visitor: look again now and then.
@@ -375,16 +458,37 @@
         if (!me) chat.get("/api/me", {}, function (err, res) { if (!err && res) me = res.user; });
     }
 
+    // A new token from the page (setToken, or a changed data-token): the same thread, carried on.
+    function setToken(token, user) {
+        if (!token) return;
+        if (tag) tag.setAttribute("data-token", token);
+        if (user && tag) tag.setAttribute("data-user", user);
+        if (chat) chat.close();
+        chat = null;
+        showProblem(null);
+        connect(token, user || attr("user", null));
+    }
+
+    function watchToken(expired) {
+        var timer = window.setInterval(function () {
+            var now = attr("token", null);
+            if (state !== "unauthorized") { window.clearInterval(timer); return; }
+            if (now && now !== expired) { window.clearInterval(timer); setToken(now); }
+        }, 1000);
+    }
+
     function ready() {
         build();
-        // A site that minted a token for its logged-in customer connects at once; a guest only when the panel opens.
-        if (attr("token", null)) start();
+        // A site that minted a token for its logged-in customer connects at once, and so does a guest who chatted
+        // before (so the thread and its replies are there on this page too); a new guest only when the panel opens.
+        if (attr("token", null) || loadGuest()) start();
+        if (panelOpen()) { $("cometchat-w-panel").style.display = "block"; start(); }
     }
 
     function whenLibrary(fn) {
         if (window.CometChat && window.CometChat.connect) { fn(); return; }
         var s = document.createElement("script");
-        s.src = server + "/cometchat.js?v=2";
+        s.src = server + "/cometchat.js?v=3";
         s.onload = s.onreadystatechange = function () {
             if (s.readyState && s.readyState !== "loaded" && s.readyState !== "complete") return;
             s.onload = s.onreadystatechange = null;
@@ -404,6 +508,6 @@
         on(window, "load", function () { window.setTimeout(fn, 0); });
     }
 
-    window.CometChatWidget = {server: server, to: to, open: function () { $("cometchat-w-button").click(); }};
+    window.CometChatWidget = {server: server, to: to, open: function () { $("cometchat-w-button").click(); }, setToken: setToken};
     whenLoaded(function () { whenLibrary(function () { whenBody(ready); }); });
 })(window, document);

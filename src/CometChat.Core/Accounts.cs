@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace CometChat.Core;
 
 /// <summary>Claiming names, logging in, and creating users that a minted token names.</summary>
-internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits)
+internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenService tokens, IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits, OperatorLog log)
 {
     public const int MaxPasswordChars = 1024;
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
@@ -32,7 +32,11 @@ internal sealed class Accounts(MessageWriter writer, IUserStore users, TokenServ
             });
         }
         if (user.PasswordHash is null || !PasswordHash.Verify(password, user.PasswordHash))
+        {
+            log.LoginFailed(name, ip);
             throw new ChatException(ChatError.Unauthorized("'password' does not match this name, or the name is taken."));
+        }
+        log.LoggedIn(name, ip);
         _known.TryAdd(name, 0);
         return (tokens.Issue(name), name);
     }

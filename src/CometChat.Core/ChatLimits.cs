@@ -18,17 +18,19 @@ internal sealed class ChatLimits : IDisposable
     private readonly Dictionary<string, int> _openByIp = new(StringComparer.Ordinal);
     private readonly ISharedRateLimits? _shared;
     private readonly SharedWindow _sendWindow, _typingWindow, _loginNameWindow, _loginIpWindow, _guestIpWindow;
+    private readonly OperatorLog _refusals;
 
-    public ChatLimits(IOptions<ChatOptions> options, ISharedRateLimits? shared = null)
+    public ChatLimits(IOptions<ChatOptions> options, OperatorLog refusals, ISharedRateLimits? shared = null)
     {
         _o = options.Value.Limits;
         _shared = shared;
+        _refusals = refusals;
         // The token buckets' bursts, refilled over the time the rate needs for them, as fixed windows.
-        _sendWindow = new("send", _o.SendBurst, TimeSpan.FromSeconds(Math.Max(1.0, (double)_o.SendBurst / _o.SendsPerSecond)));
-        _typingWindow = new("typing", _o.TypingPerSecond * 4, TimeSpan.FromSeconds(4));
-        _loginNameWindow = new("login-name", _o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
-        _loginIpWindow = new("login-ip", _o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
-        _guestIpWindow = new("guest-ip", _o.GuestsPerMinutePerIp, TimeSpan.FromMinutes(1));
+        _sendWindow = new("send", RefusalKind.Send, _o.SendBurst, TimeSpan.FromSeconds(Math.Max(1.0, (double)_o.SendBurst / _o.SendsPerSecond)));
+        _typingWindow = new("typing", RefusalKind.Typing, _o.TypingPerSecond * 4, TimeSpan.FromSeconds(4));
+        _loginNameWindow = new("login-name", RefusalKind.LoginName, _o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
+        _loginIpWindow = new("login-ip", RefusalKind.LoginIp, _o.LoginsPerMinutePerIp, TimeSpan.FromMinutes(1));
+        _guestIpWindow = new("guest-ip", RefusalKind.GuestIp, _o.GuestsPerMinutePerIp, TimeSpan.FromMinutes(1));
         _sends = Bucket(_o.SendsPerSecond, _o.SendBurst);
         _typing = Bucket(_o.TypingPerSecond, _o.TypingPerSecond * 4);
         _loginsByName = Window(_o.LoginsPerMinutePerName, TimeSpan.FromMinutes(1));
@@ -61,14 +63,24 @@ internal sealed class ChatLimits : IDisposable
     {
         if (!_o.Enabled) return true;
         using (var lease = _connectionsByIp.AttemptAcquire(ip))
-            if (!lease.IsAcquired) return false;
+        {
+            if (!lease.IsAcquired)
+            {
+                _refusals.Refused(RefusalKind.ConnectionRate, ip);
+                return false;
+            }
+        }
         lock (_openByIp)
         {
             var open = _openByIp.GetValueOrDefault(ip);
-            if (open >= _o.MaxConnectionsPerIp) return false;
-            _openByIp[ip] = open + 1;
+            if (open < _o.MaxConnectionsPerIp)
+            {
+                _openByIp[ip] = open + 1;
+                return true;
+            }
         }
-        return true;
+        _refusals.Refused(RefusalKind.ConnectionCap, ip);
+        return false;
     }
 
     public void CloseConnection(string ip)
@@ -95,10 +107,11 @@ internal sealed class ChatLimits : IDisposable
             }
             else retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 1;
         }
+        _refusals.Refused(window.Kind, key);
         throw new ChatException(ChatError.RateLimited(detail + $" Retry after {Math.Max(1, retry)} s.")) { RetryAfterSeconds = Math.Max(1, retry) };
     }
 
-    private readonly record struct SharedWindow(string Name, int Permits, TimeSpan Length);
+    private readonly record struct SharedWindow(string Name, RefusalKind Kind, int Permits, TimeSpan Length);
 
     private static PartitionedRateLimiter<string> Bucket(int perSecond, int burst) =>
         PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions

@@ -35,6 +35,11 @@ public sealed class ChatOptions
     /// <summary><see cref="RecentMessages"/> in bytes.</summary>
     public long RecentMessagesBytes => ByteSizeAttribute.Parse(RecentMessages) ?? 0;
     public string StaticRoot { get; set; } = "static";
+    /// <summary>How long after sending a sender may recall a text or file message (API.md §8).</summary>
+    [Range(0, 31_536_000)] public int RecallSeconds { get; set; } = 120;
+    /// <summary>How long after sending a sender may edit a text or file message (API.md §8).</summary>
+    [Range(0, 31_536_000)] public int EditSeconds { get; set; } = 900;
+    [ValidateObjectMembers] public FilesSection Files { get; set; } = new();
     [ValidateObjectMembers] public HttpSection Http { get; set; } = new();
     [ValidateObjectMembers] public AuthSection Auth { get; set; } = new();
     [ValidateObjectMembers] public PollSection Poll { get; set; } = new();
@@ -137,6 +142,18 @@ public sealed class ChatOptions
         [Range(2, 600)] public int BodyRateGraceSeconds { get; set; } = 5; // Kestrel needs more than 1 s
         /// <summary>New guest identities (/api/guest) per client address per minute.</summary>
         [Range(1, 100_000)] public int GuestsPerMinutePerIp { get; set; } = 30;
+    }
+
+    public sealed class FilesSection
+    {
+        /// <summary>The largest file accepted, in bytes (a size like <c>10MiB</c>); larger is 413.</summary>
+        [ByteSize] public string MaxBytes { get; set; } = "10MiB";
+        /// <summary>Files one user may upload in any 24 hours; more is 429.</summary>
+        [Range(1, 1_000_000)] public int PerUserPerDay { get; set; } = 200;
+        /// <summary>A folder for file contents (one node, or a folder every node shares); null keeps them in the store.</summary>
+        public string? Folder { get; set; }
+
+        public long MaxBytesValue => ByteSizeAttribute.Parse(MaxBytes) ?? 0;
     }
 
     public sealed class RedisSection

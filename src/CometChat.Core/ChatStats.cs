@@ -6,7 +6,8 @@ namespace CometChat.Core;
 /// </summary>
 internal sealed class ChatStats(TimeProvider time)
 {
-    private long _parkedPolls, _openStreams, _openSockets, _messagesStored, _deliveries;
+    private long _parkedPolls, _openStreams, _openSockets, _messagesStored, _deliveries, _logins, _failedLogins;
+    private readonly long[] _refusals = new long[RefusalKinds.All.Length];
     private readonly RateWindow _storedRate = new(time), _deliveredRate = new(time);
 
     public long ParkedPolls => Interlocked.Read(ref _parkedPolls);
@@ -20,6 +21,16 @@ internal sealed class ChatStats(TimeProvider time)
 
     /// <summary>Milliseconds from a wake-up signal to the woken reader having its page.</summary>
     public Histogram WakeLatencyMs { get; } = new([0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000]);
+
+    /// <summary>Requests and connections refused by a limit, of one kind, since start.</summary>
+    public long Refusals(RefusalKind kind) => Interlocked.Read(ref _refusals[(int)kind]);
+
+    public void Refused(RefusalKind kind) => Interlocked.Increment(ref _refusals[(int)kind]);
+
+    /// <summary>Password logins since start: answered with a token, or refused (401, wrong password).</summary>
+    public long Logins(bool succeeded) => Interlocked.Read(ref succeeded ? ref _logins : ref _failedLogins);
+
+    public void LoggedIn(bool succeeded) => Interlocked.Increment(ref succeeded ? ref _logins : ref _failedLogins);
 
     public void SetStored(long count) => Interlocked.Exchange(ref _messagesStored, count);
 

@@ -1,7 +1,8 @@
 namespace CometChat.Core;
 
 /// <summary>One page of a conversation's history: ascending, with the <c>before</c> that fetches the next older page.</summary>
-internal sealed record HistoryPage(IReadOnlyList<Message> Messages, bool More)
+/// <c>Receipts</c>: the state its recipients acknowledged for each of the caller's own messages that has one (<c>delivered</c> or <c>read</c>).
+internal sealed record HistoryPage(IReadOnlyList<Message> Messages, bool More, IReadOnlyDictionary<long, string>? Receipts = null)
 {
     public long? Before => Messages.Count > 0 ? Messages[0].Mid : null;
 }
@@ -10,21 +11,37 @@ internal sealed record HistoryPage(IReadOnlyList<Message> Messages, bool More)
 /// Older messages of one conversation, newest page first: a direct pair (<c>with</c> = a user), a room
 /// (<c>#room</c>, current members only), or a support thread (<c>@support</c>: the caller's own as a
 /// customer, or with <c>sid</c> the thread of a session assigned to the calling agent). Receipts are
-/// feed-only and typing is never stored, so neither appears here.
+/// feed-only and typing is never stored, so neither appears here; instead a page says how far each of the
+/// caller's own messages in it was acknowledged, so a client that starts from history shows the real ✓✓.
 /// </summary>
 internal sealed class History(IMessageStore store, IUserStore users, SupportDesk desk)
 {
     public async Task<HistoryPage> ReadAsync(string user, string? with, long? sid, long? before, int limit, CancellationToken ct)
     {
-        var conversation = await ConversationAsync(user, with, sid, ct);
+        var conversation = await KeyAsync(user, with, sid, ct);
         var rows = await store.ReadConversationAsync(conversation, before ?? long.MaxValue, limit + 1, ct);
         var more = rows.Count > limit;
         var page = new List<Message>(Math.Min(rows.Count, limit));
         for (var i = Math.Min(rows.Count, limit) - 1; i >= 0; i--) page.Add(rows[i]);
-        return new HistoryPage(page, more);
+        var own = page.Where(m => m.From == user && MessageKinds.IsContent(m.Kind)).Select(m => m.Mid).ToList();
+        var receipts = own.Count == 0 ? null : await store.ReceiptStatesAsync(Acknowledgers(user, conversation), own, ct);
+        return new HistoryPage(page, more, receipts);
     }
 
-    private async Task<string> ConversationAsync(string user, string? with, long? sid, CancellationToken ct)
+    /// <summary>Who acknowledges the caller's messages in <paramref name="conversation"/>: the other of a pair, a customer's agents, an agent's customer; nobody in a room.</summary>
+    private IReadOnlyList<string> Acknowledgers(string user, string conversation)
+    {
+        if (conversation.StartsWith('#')) return [];
+        if (Conversations.SupportCustomer(conversation) is { } customer) return customer == user ? desk.Agents : [customer];
+        return [.. conversation.Split('\n').Where(u => u != user)];
+    }
+
+    /// <summary>
+    /// The history key of the conversation <paramref name="user"/> names by <paramref name="with"/> (and <paramref name="sid"/>
+    /// for an agent's support thread), or a 400/403/404 naming the parameter: what the caller may read, for history,
+    /// read markers and search alike.
+    /// </summary>
+    public async Task<string> KeyAsync(string user, string? with, long? sid, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(with)) throw new ChatException(ChatError.BadRequest("'with' is required: a user name, #room or @support."));
         if (with.StartsWith('#'))

@@ -16,7 +16,8 @@ internal interface IMessageRoute
     RoutedMessage Route(IWrites tx, string from, SendRequest req, Message draft);
 }
 
-internal sealed record SendRequest(string? To, string? Body, string? Id = null, string? Client = null, long? Sid = null, SessionContext? Context = null);
+/// <summary>A send: <paramref name="File"/> is the id of a file the sender uploaded (a <c>file</c> message, whose body is optional).</summary>
+internal sealed record SendRequest(string? To, string? Body, string? Id = null, string? Client = null, long? Sid = null, SessionContext? Context = null, string? File = null);
 
 /// <summary>
 /// Where a routed message is stored: inbox rows of <paramref name="Recipients"/>, or (null) once on the timeline of
@@ -45,6 +46,7 @@ internal sealed class DirectRoute : IMessageRoute
     {
         var to = Names.User(req.To, "to");
         if (!tx.Users.UserExists(to)) throw new ChatException(ChatError.NotFound($"'to': no user is named '{to}'."));
+        if (to != from && tx.Users.IsBlocked(to, from)) throw Blocks.Refused(to);
         return new RoutedMessage(draft with { To = to }, from == to ? [from] : [from, to], Conversations.Direct(from, to));
     }
 }

@@ -20,6 +20,12 @@ internal interface IMessageStore
     /// <summary>One conversation before <paramref name="before"/>, newest first, at most <paramref name="limit"/> rows.</summary>
     Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct);
 
+    /// <summary>
+    /// The furthest receipt (<c>read</c> over <c>delivered</c>) that any of <paramref name="senders"/> stored for each of
+    /// <paramref name="mids"/>, by mid; messages without one are absent. Looked up by receipt id (sender, <c>receipt:mid:state</c>).
+    /// </summary>
+    Task<IReadOnlyDictionary<long, string>> ReceiptStatesAsync(IReadOnlyList<string> senders, IReadOnlyList<long> mids, CancellationToken ct);
+
     Task<Message?> GetAsync(long mid, CancellationToken ct);
 
     /// <summary>Every open room membership (for the in-memory index of one node; see <see cref="RoomMembers"/>).</summary>
@@ -40,6 +46,48 @@ internal interface IUserStore
     Task<bool> RoomExistsAsync(string room, CancellationToken ct);
     Task<bool> IsMemberAsync(string room, string user, CancellationToken ct);
     Task<SupportSession?> GetSessionAsync(long sid, CancellationToken ct);
+}
+
+/// <summary>
+/// The reads of API.md §8: conversation lists with unread counts, search, blocks and files. Written once for both
+/// engines (SqlReadStore); only the search query is each engine's own.
+/// </summary>
+internal interface IConversationStore
+{
+    /// <summary>
+    /// <paramref name="user"/>'s conversations whose last message is older than <paramref name="before"/>, most recent
+    /// first, at most <paramref name="limit"/>; each with its last message and its unread count (capped at <paramref name="maxUnread"/>).
+    /// </summary>
+    Task<IReadOnlyList<ConversationEntry>> ListConversationsAsync(string user, long before, int limit, int maxUnread, CancellationToken ct);
+
+    /// <summary>One conversation of <paramref name="user"/>'s, or null when it is not theirs.</summary>
+    Task<ConversationEntry?> GetConversationAsync(string user, string conversation, int maxUnread, CancellationToken ct);
+
+    /// <summary>
+    /// Text and file messages <paramref name="user"/> may read (inbox rows, or room messages inside their membership
+    /// intervals) whose body holds <paramref name="query"/>'s text, newest first, below <paramref name="before"/>,
+    /// in <paramref name="conversation"/> when given.
+    /// </summary>
+    Task<IReadOnlyList<Message>> SearchAsync(string user, SearchQuery query, string? conversation, long before, int limit, CancellationToken ct);
+
+    /// <summary>True when <paramref name="user"/> may read <paramref name="m"/>: an inbox row, or a room message inside a membership interval or of a room they are in.</summary>
+    Task<bool> MayReadAsync(string user, Message m, CancellationToken ct);
+
+    Task<IReadOnlyList<string>> BlocksOfAsync(string blocker, CancellationToken ct);
+    Task<bool> IsBlockedAsync(string blocker, string blocked, CancellationToken ct);
+
+    Task<StoredFile?> GetFileAsync(string id, CancellationToken ct);
+    /// <summary>The content of a file kept in the store (null when a folder keeps it, or it is gone).</summary>
+    Task<byte[]?> GetFileContentAsync(string id, CancellationToken ct);
+}
+
+/// <summary>One conversation of a user: its key, how they name it, its last message, their marker and unread count.</summary>
+internal sealed record ConversationEntry(string Conversation, string With, string Kind, Message? Last, long ReadUpTo, int Unread);
+
+/// <summary>An uploaded file: <paramref name="Size"/> in bytes, <paramref name="Type"/> from its content, <paramref name="Mid"/> the message carrying it.</summary>
+internal sealed record StoredFile(string Id, string Owner, string Name, long Size, string Type, long CreatedAt, long? Mid = null)
+{
+    public string Json => FileInfoJson.Serialize(Id, Name, Size, Type);
 }
 
 internal sealed record UserRecord(string Name, string? PasswordHash, long CreatedAt);

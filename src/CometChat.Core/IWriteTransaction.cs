@@ -10,6 +10,8 @@ internal interface IWrites
     IUserWrites Users { get; }
     IRoomWrites Rooms { get; }
     ISupportWrites Support { get; }
+    IReadMarkerWrites ReadMarkers { get; }
+    IFileWrites Files { get; }
     /// <summary>The support desk's tables (API.md §7): session details, away switches, canned responses, the outbox.</summary>
     IDeskWrites Desk { get; }
 }
@@ -22,6 +24,8 @@ internal interface IWrites
 internal interface IWriteTransaction : IWrites, IDisposable
 {
     IReadOnlyList<Appended> Appended { get; }
+    /// <summary>Stored messages this batch rewrote (recalled, edited), as they read now: the cache must replace its copies.</summary>
+    IReadOnlyList<Appended> Changed { get; }
     void Savepoint();
     void ReleaseSavepoint();
     void RollbackToSavepoint();
@@ -47,6 +51,40 @@ internal interface IMessageWrites
     Message? GetMessage(long mid);
     /// <summary>True when <paramref name="m"/> is in <paramref name="user"/>'s feed (an inbox row, or a room message inside their membership).</summary>
     bool IsRecipient(Message m, string user);
+    /// <summary>Everyone whose feed holds <paramref name="m"/>: its inbox rows, or the room members whose interval holds its mid.</summary>
+    IReadOnlyCollection<string> RecipientsOf(Message m);
+    /// <summary>
+    /// Erases <paramref name="m"/>'s body for good (and the bodies of its edits), drops its file reference and its search
+    /// entry, and marks it recalled at <paramref name="at"/>; answers the message as it reads now.
+    /// </summary>
+    Message Recall(Message m, long at);
+    /// <summary>Replaces <paramref name="m"/>'s body (and its search entry), marking it edited at <paramref name="at"/>.</summary>
+    Message Edit(Message m, string body, long at);
+}
+
+/// <summary>
+/// Per-user conversation rows (direct and support threads, written with each of their messages; rooms, written with
+/// the join and dropped with the leave) and their read markers, which never move back.
+/// </summary>
+internal interface IReadMarkerWrites
+{
+    /// <summary>The caller's marker in <paramref name="conversation"/>, or null when it is not one of theirs.</summary>
+    long? ReadUpTo(string user, string conversation);
+    /// <summary>Moves the marker up to <paramref name="upTo"/>; false when it already was there or beyond.</summary>
+    bool MarkRead(string user, string conversation, long upTo);
+}
+
+/// <summary>Uploaded files: metadata, content (in the store, or null when a folder holds it), the message that carries each.</summary>
+internal interface IFileWrites
+{
+    void Add(StoredFile file, byte[]? content);
+    StoredFile? Get(string id);
+    /// <summary>Records that message <paramref name="mid"/> carries file <paramref name="id"/>.</summary>
+    void Attach(string id, long mid);
+    /// <summary>Files <paramref name="owner"/> uploaded after <paramref name="since"/> (epoch ms): how many, and the oldest's time.</summary>
+    (int Count, long? Oldest) UploadedSince(string owner, long since);
+    /// <summary>Deletes the file message <paramref name="mid"/> carries, content and all; its id, or null when it carried none.</summary>
+    string? EraseOf(long mid);
 }
 
 internal interface IUserWrites
@@ -55,6 +93,11 @@ internal interface IUserWrites
     UserRecord? GetUser(string name);
     void CreateUser(string name, string? passwordHash, long createdAt);
     void SetSetting(string key, string value);
+    bool IsBlocked(string blocker, string blocked);
+    /// <summary>False when <paramref name="blocker"/> already blocked <paramref name="blocked"/>.</summary>
+    bool Block(string blocker, string blocked, long at);
+    /// <summary>False when there was no such block.</summary>
+    bool Unblock(string blocker, string blocked);
 }
 
 /// <summary>Rooms and their membership intervals (joined at mid J, left at mid L), written with the join or leave message.</summary>

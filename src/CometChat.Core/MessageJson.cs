@@ -34,6 +34,32 @@ internal static class MessageJson
         w.WriteNumber("sentAt", m.SentAt);
         if (m.Ref is { } r) w.WriteNumber("ref", r);
         if (m.Sid is { } s) w.WriteNumber("sid", s);
+        if (m.RecalledAt is not null) w.WriteBoolean("recalled", true);
+        if (m.EditedAt is { } e) w.WriteNumber("editedAt", e);
+        if (m.File is { } f)
+        {
+            w.WritePropertyName("file");
+            w.WriteRawValue(f, skipInputValidation: true); // written by FileInfoJson, with this same encoder
+        }
         w.WriteEndObject();
+    }
+}
+
+/// <summary>A file message's <c>"file"</c>: <c>{"id","name","size","type"}</c> (size in bytes, type as detected from the content).</summary>
+internal static class FileInfoJson
+{
+    public static string Serialize(string id, string name, long size, string type)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var w = new Utf8JsonWriter(buffer, MessageJson.WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", id);
+            w.WriteString("name", name);
+            w.WriteNumber("size", size);
+            w.WriteString("type", type);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

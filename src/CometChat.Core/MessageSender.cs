@@ -18,13 +18,9 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
     public Task<SendResult> SendAsync(string from, SendRequest req)
     {
         if (string.IsNullOrEmpty(req.To)) throw new ChatException(ChatError.BadRequest("'to' is required: a user name, #room or @support."));
-        if (req.Body is null) throw new ChatException(ChatError.BadRequest("'body' is required."));
-        if (req.Body.Length == 0) throw new ChatException(ChatError.BadRequest("'body' must not be empty."));
-        if (req.Body.Length > _maxBody)
-            throw new ChatException(ChatError.TooLarge($"'body' is {req.Body.Length} characters; the limit is {_maxBody}."));
-        // UTF-8 (the store and every wire) cannot carry a lone surrogate: replace it once, here, so every
-        // reader of this message, from memory or from the store, sees the same body.
-        req = req with { Body = ReplaceLoneSurrogates(req.Body) };
+        var fileId = string.IsNullOrEmpty(req.File) ? null : ChatFiles.CheckId(req.File);
+        // A file message's body is its optional caption.
+        req = req with { Body = CheckBody(fileId is null ? req.Body : req.Body ?? "", _maxBody, allowEmpty: fileId is not null) };
         var generated = string.IsNullOrEmpty(req.Id);
         var id = CheckId(req.Id);
         CheckClient(req.Client);
@@ -38,9 +34,26 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
         {
             // A fresh GUID cannot be a retry: only a client-chosen id needs the duplicate lookup.
             if (!generated && tx.Messages.FindBySenderId(from, id) is { } existing) return new SendResult(existing, true);
-            var draft = new Message(0, id, from, req.To, MessageKinds.Text, req.Body, Now(), Client: req.Client);
-            return new SendResult(route.Route(tx, from, req, draft).Store(tx), false);
+            var file = fileId is null ? null : ChatFiles.Unsent(tx, from, fileId);
+            var draft = new Message(0, id, from, req.To, file is null ? MessageKinds.Text : MessageKinds.File, req.Body!, Now(),
+                Client: req.Client, File: file?.Json);
+            var stored = route.Route(tx, from, req, draft).Store(tx);
+            if (file is not null) tx.Files.Attach(file.Id, stored.Mid);
+            return new SendResult(stored, false);
         });
+    }
+
+    /// <summary>
+    /// A body as stored: present, not empty (unless <paramref name="allowEmpty"/>), at most <paramref name="max"/> characters,
+    /// lone surrogates replaced. UTF-8 (the store and every wire) cannot carry a lone surrogate: it is replaced once, here, so
+    /// every reader of the message, from memory or from the store, sees the same body.
+    /// </summary>
+    public static string CheckBody(string? body, int max, bool allowEmpty = false)
+    {
+        if (body is null) throw new ChatException(ChatError.BadRequest("'body' is required."));
+        if (body.Length == 0 && !allowEmpty) throw new ChatException(ChatError.BadRequest("'body' must not be empty."));
+        if (body.Length > max) throw new ChatException(ChatError.TooLarge($"'body' is {body.Length} characters; the limit is {max}."));
+        return ReplaceLoneSurrogates(body);
     }
 
     public static string CheckId(string? id)

@@ -21,8 +21,11 @@ internal sealed partial class MessageWriter : BackgroundService
     private readonly FeedHead _head;
     private readonly RoomMembers _members;
 
-    public MessageWriter(IMessageStore store, FeedHead head, IWakeUpBus bus, ChatStats stats, RecentMessages recent, RoomMembers members, ILogger<MessageWriter> log)
+    private readonly StoreIncidents _incidents;
+
+    public MessageWriter(IMessageStore store, FeedHead head, IWakeUpBus bus, ChatStats stats, RecentMessages recent, RoomMembers members, StoreIncidents incidents, ILogger<MessageWriter> log)
     {
+        _incidents = incidents;
         _store = store;
         _head = head;
         _bus = bus;
@@ -34,6 +37,9 @@ internal sealed partial class MessageWriter : BackgroundService
         recent.Reset(head.Value, head.Shared ? [] : store.OpenMemberships());
         stats.SetStored(store.CountMessages());
     }
+
+    /// <summary>The store's failures as incidents: whoever else meets one reports it there instead of logging a stack trace.</summary>
+    public StoreIncidents Incidents => _incidents;
 
     /// <summary>The highest committed mid known here: every mid at or below it is visible to readers (see <see cref="FeedHead"/>).</summary>
     public long Head => _head.Value;
@@ -76,7 +82,7 @@ internal sealed partial class MessageWriter : BackgroundService
 
     private void RunBatch(List<WorkItem> batch)
     {
-        IReadOnlyList<Appended> appended;
+        IReadOnlyList<Appended> appended, changed;
         Dictionary<string, RoomWake>? rooms = null;
         try
         {
@@ -96,18 +102,23 @@ internal sealed partial class MessageWriter : BackgroundService
                 }
             }
             appended = tx.Appended;
+            changed = tx.Changed;
             rooms = RoomWakes(tx, appended);
             tx.Commit();
         }
         catch (Exception e)
         {
-            LogBatchFailed(_log, e, batch.Count);
+            // The store failing is one incident with one line; anything else is a bug, with its stack trace.
+            if (!_incidents.Covers(e)) LogBatchFailed(_log, e, batch.Count);
             var error = e as StoreUnavailableException ?? new StoreUnavailableException("The database failed to commit.", e);
             foreach (var item in batch)
                 item.Fail(new ChatException(ChatError.Unavailable($"{error.Message} Nothing was stored; retry with the same id.")));
             return;
         }
 
+        _incidents.Committed();
+        // Rewritten messages (recalls, edits) first: no reader may meet the old body after the commit that removed it.
+        if (!_head.Shared) _recent.Replace(changed);
         if (appended.Count > 0)
         {
             // Cache (and room members), then head, then wake: a reader that sees the new head finds the messages cached.

@@ -26,8 +26,10 @@ internal sealed class Receipts(MessageWriter writer, TimeProvider time, ChatLimi
                 throw new ChatException(ChatError.NotFound($"'ref': message {reference} is not in your feed."));
             if (original.From == user)
                 throw new ChatException(ChatError.Forbidden($"'ref': message {reference} is your own; only its recipients acknowledge it."));
-            if (original.Kind is not (MessageKinds.Text))
-                throw new ChatException(ChatError.BadRequest($"'ref': message {reference} is a '{original.Kind}' message; only text messages take receipts."));
+            if (!MessageKinds.IsContent(original.Kind))
+                throw new ChatException(ChatError.BadRequest($"'ref': message {reference} is a '{original.Kind}' message; only text and file messages take receipts."));
+            // Blocks hold for direct messages only: rooms and the support desk are unaffected.
+            if (original.Sid is null && !original.To.StartsWith('#') && tx.Users.IsBlocked(original.From, user)) throw Blocks.Refused(original.From);
             var receipt = new Message(0, id, user, original.From, MessageKinds.Receipt, state,
                 time.GetUtcNow().ToUnixTimeMilliseconds(), Ref: original.Mid, Sid: original.Sid, Client: client);
             return new SendResult(tx.Messages.Append(receipt, [user, original.From], Conversations.Direct(user, original.From)), false);

@@ -59,6 +59,23 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
         }
     }
 
+    /// <summary>
+    /// Committed rewrites of stored messages (a recall erased a body, an edit replaced it): the cached copies are replaced,
+    /// so a reader served from memory never sees what the store no longer holds.
+    /// </summary>
+    public void Replace(IReadOnlyList<Appended> changed)
+    {
+        if (!_enabled || changed.Count == 0) return;
+        lock (_gate)
+        {
+            foreach (var c in changed)
+            {
+                if (c.Room is { } room) { if (_rooms.TryGetValue(room, out var t)) t.Replace(c.Message); }
+                else foreach (var user in c.Recipients!) if (_users.TryGetValue(user, out var t)) t.Replace(c.Message);
+            }
+        }
+    }
+
     /// <summary>The page after <paramref name="cursor"/>, or null when the cache does not cover it.</summary>
     /// <remarks>
     /// A k-way merge of the reader's sources (their inbox, each room within its interval), each in mid order:
@@ -146,6 +163,18 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
                 _start = 0;
             }
             _items[_start + _count++] = m;
+        }
+
+        public void Replace(Message m)
+        {
+            int lo = _start, hi = _start + _count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (_items[mid].Mid < m.Mid) lo = mid + 1;
+                else hi = mid;
+            }
+            if (lo < _start + _count && _items[lo].Mid == m.Mid) _items[lo] = m;
         }
 
         /// <summary>Drops the oldest message; the count left.</summary>

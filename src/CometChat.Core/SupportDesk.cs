@@ -186,7 +186,7 @@ internal sealed partial class SupportDesk : IHostedService
             // Nothing was committed: keep the queue flagged so the next agent seen retries.
             Volatile.Write(ref _maybeQueued, 1);
             Volatile.Write(ref _assignPending, 0);
-            LogAssignFailed(_log, e);
+            if (!_writer.Incidents.Covers(e)) LogAssignFailed(_log, e);
         }
     }
 

@@ -25,7 +25,9 @@ internal sealed class TokenService
     {
         _time = time;
         _lifetime = TimeSpan.FromHours(options.Value.Auth.TokenHours);
-        _key = new SymmetricSecurityKey(LoadKey(options.Value.Auth.Key, users));
+        (var key, KeySource) = LoadKey(options.Value.Auth.Key, users);
+        _key = new SymmetricSecurityKey(key);
+        Fingerprint = FingerprintOf(key);
         _validation = new TokenValidationParameters
         {
             IssuerSigningKey = _key,
@@ -37,6 +39,17 @@ internal sealed class TokenService
             RequireSignedTokens = true,
         };
     }
+
+    /// <summary>Where the signing key came from: the operator must know whether sites can mint tokens without asking for it.</summary>
+    public SigningKeySource KeySource { get; }
+
+    /// <summary><c>sha256:</c> and the first 16 hex digits of the key's SHA-256: names the key in logs without revealing it.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>The signing key in base64, as Chat:Auth:Key takes it (for the <c>key</c> command only).</summary>
+    public string KeyBase64 => Convert.ToBase64String(_key.Key);
+
+    public static string FingerprintOf(byte[] key) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(key))[..16];
 
     public string Issue(string user, TimeSpan? lifetime = null)
     {
@@ -102,7 +115,7 @@ internal sealed class TokenService
 
     private static ChatException Expired() => new(ChatError.Unauthorized("'token' has expired; log in again."));
 
-    private static byte[] LoadKey(string? configured, IUserStore users)
+    private static (byte[] Key, SigningKeySource Source) LoadKey(string? configured, IUserStore users)
     {
         if (!string.IsNullOrEmpty(configured))
         {
@@ -110,8 +123,21 @@ internal sealed class TokenService
             try { key = Convert.FromBase64String(configured); }
             catch (FormatException) { throw new InvalidOperationException("Chat:Auth:Key must be base64."); }
             if (key.Length < 32) throw new InvalidOperationException("Chat:Auth:Key must decode to at least 32 bytes.");
-            return key;
+            return (key, SigningKeySource.Configured);
         }
-        return Convert.FromBase64String(users.GetOrAddSetting("auth.key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+        var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var stored = users.GetOrAddSetting(GeneratedKeySetting, fresh);
+        return (Convert.FromBase64String(stored), stored == fresh ? SigningKeySource.GeneratedNow : SigningKeySource.Stored);
     }
+
+    /// <summary>The database setting that keeps a generated key.</summary>
+    public const string GeneratedKeySetting = "auth.key";
+}
+
+/// <summary>Chat:Auth:Key; generated at this start and kept in the database; or generated at an earlier start and read from it.</summary>
+internal enum SigningKeySource
+{
+    Configured,
+    GeneratedNow,
+    Stored,
 }

@@ -4,7 +4,7 @@ namespace CometChat.Core;
 /// Ephemeral typing events: never stored, no mid, never move a cursor, and reach only the recipient's
 /// connections open at this moment.
 /// </summary>
-internal sealed class Typing(IWakeUpBus bus, IUserStore users, ChatLimits limits)
+internal sealed class Typing(IWakeUpBus bus, IUserStore users, IConversationStore conversations, ChatLimits limits)
 {
     public async Task PublishAsync(string from, string? to, CancellationToken ct)
     {
@@ -22,6 +22,7 @@ internal sealed class Typing(IWakeUpBus bus, IUserStore users, ChatLimits limits
         }
         var name = Names.User(to, "to");
         if (await users.GetUserAsync(name, ct) is null) throw new ChatException(ChatError.NotFound($"'to': no user is named '{name}'."));
+        if (name != from && await conversations.IsBlockedAsync(name, from, ct)) throw Blocks.Refused(name);
         bus.PublishEvent(name, ChatEvent.Typing(from, name));
     }
 }

@@ -93,6 +93,15 @@ internal sealed class ChatApi : IDisposable
         return await res.Content.ReadAsStreamAsync(ct);
     }
 
+    /// <summary>GET /api/search: how many messages the page holds.</summary>
+    public async Task<int> SearchAsync(string token, string q, int limit)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Get, $"api/search?q={Encode(q)}&limit={limit}");
+        req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var res = await _http.SendAsync(req);
+        return (await JsonAsync(res)).GetProperty("messages").GetArrayLength();
+    }
+
     public async Task<JsonElement> StatsAsync(string token)
     {
         using var res = await _http.SendAsync(Request(HttpMethod.Get, "api/stats", token));

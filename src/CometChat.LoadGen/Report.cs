@@ -8,6 +8,10 @@ internal sealed class Report
 {
     private readonly StringBuilder _line = new();
 
+    public Report() { }
+
+    public Report(string workload) => Add("workload", workload);
+
     public Report Add(string key, object value)
     {
         if (_line.Length > 0) _line.Append(' ');
@@ -24,7 +28,7 @@ internal sealed class Report
     {
         if (samples.Count == 0) return Add(prefix + "_p50_ms", "na");
         samples.Sort();
-        return Add(prefix + "_p50_ms", At(samples, 0.50)).Add(prefix + "_p99_ms", At(samples, 0.99)).Add(prefix + "_max_ms", samples[^1]);
+        return Add(prefix + "_p50_ms", At(samples, 0.50)).Add(prefix + "_p95_ms", At(samples, 0.95)).Add(prefix + "_p99_ms", At(samples, 0.99)).Add(prefix + "_max_ms", samples[^1]);
     }
 
     private static double At(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];

@@ -12,6 +12,35 @@ namespace CometChat;
 /// <summary>Builds the whole server; Program.cs runs it and tests start it on port 0.</summary>
 public static class ChatApp
 {
+    /// <summary>
+    /// Serves until shutdown (exit code 0). A start that fails for a reason the operator can fix (a port in use, a
+    /// bad setting) is told in one line naming the setting, and exits with 2; anything else is thrown.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try { app = Build(args); }
+        catch (Exception e) when (StartupFailures.Settings(e) is { Count: > 0 } failures)
+        {
+            // No logger exists yet: the same lines the console log would print.
+            foreach (var failure in failures) await Console.Out.WriteLineAsync("crit: CometChat[4]\n      Cannot start: " + failure);
+            return 2;
+        }
+        await using (app)
+        {
+            try
+            {
+                using (app.Services.GetRequiredService<HostStartErrors>().Starting()) await app.StartAsync();
+            }
+            catch (Exception e) when (StartupFailures.Explain(app, e) is { } exitCode)
+            {
+                return exitCode;
+            }
+            await app.WaitForShutdownAsync();
+            return 0;
+        }
+    }
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // Config reload-on-change would watch the content root, where the SQLite WAL changes on every commit.
@@ -20,15 +49,25 @@ public static class ChatApp
         var options = ChatOptions.From(builder.Configuration);
 
         builder.Services.AddChat(builder.Configuration);
-        builder.Services.AddSingleton<ChatListeners>();
+        var listening = new ChatListeners();
+        builder.Services.AddSingleton(listening);
+        builder.Services.AddHostedService<StartupBanner>();
         builder.Logging.AddConsole(o => o.FormatterName = RedactingConsoleFormatter.FormatterName)
             .AddConsoleFormatter<RedactingConsoleFormatter, ConsoleFormatterOptions>();
+        // Levels appsettings.json sets, also without it (a server started from another folder): the banner says where the
+        // server listens (the host's "Now listening on" lines would name the TCP socket http://), and request lines
+        // would bury what an operator acts on. Set as configuration, so the Hosting.Diagnostics switch below sees them.
+        foreach (var category in (string[])["Microsoft.Hosting.Lifetime", "Microsoft.AspNetCore"])
+            builder.Configuration["Logging:LogLevel:" + category] ??= nameof(LogLevel.Warning);
+        var hostStartErrors = new HostStartErrors();
+        builder.Services.AddSingleton(hostStartErrors);
+        builder.Logging.AddFilter(HostStartErrors.Category, level => level >= LogLevel.Information && hostStartErrors.Allows(level));
+        (var httpUrls, listening.HttpSetting) = HttpUrls.Of(builder.Configuration, options.Http);
         // While this category is enabled at all, hosting gives every request an Activity and a log scope per logger
         // provider (about 500 bytes held by each parked poll, and their CPU on every request), even when its request
         // lines (Information) are filtered out. So unless configuration asks for those lines, it is switched off.
         if (ConfiguredLevel(builder.Configuration, "Microsoft.AspNetCore.Hosting.Diagnostics") > LogLevel.Information)
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        var httpUrls = HttpUrls.Of(builder.Configuration, options.Http);
         // Bound below; left in the configuration they would only make Kestrel warn that it overrides them.
         builder.Configuration[WebHostDefaults.ServerUrlsKey] = null;
         builder.Configuration[WebHostDefaults.HttpPortsKey] = null;
@@ -46,7 +85,7 @@ public static class ChatApp
             // Kestrel drops the platform's URLs as soon as one listener is explicit (the TCP socket is), so they
             // are bound here, the way Kestrel would bind them.
             var connectionLimits = kestrel.ApplicationServices.GetRequiredService<ChatLimits>();
-            var listeners = kestrel.ApplicationServices.GetRequiredService<ChatListeners>();
+            var listeners = listening;
             foreach (var (host, port) in httpUrls)
                 listeners.AllHttp.Add(Listen(kestrel, connectionLimits, host, port, _ => { }));
             if (options.Socket.Enabled)
@@ -111,6 +150,9 @@ public static class ChatApp
 /// <summary>The bound endpoints, so tests started on port 0 can find them.</summary>
 internal sealed class ChatListeners
 {
+    /// <summary>The setting that chose the HTTP listeners: Chat:Http:Port, urls or ASPNETCORE_HTTP_PORTS.</summary>
+    public string HttpSetting { get; set; } = "Chat:Http:Port";
+
     public List<ListenOptions> AllHttp { get; } = [];
     public ListenOptions? Http => AllHttp.Count > 0 ? AllHttp[0] : null;
     public ListenOptions? Socket { get; set; }
@@ -122,13 +164,13 @@ internal sealed class ChatListeners
 /// </summary>
 internal static class HttpUrls
 {
-    public static List<(string Host, int Port)> Of(IConfiguration config, ChatOptions.HttpSection fallback)
+    public static (List<(string Host, int Port)> Urls, string Setting) Of(IConfiguration config, ChatOptions.HttpSection fallback)
     {
         if (config[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } urls)
-            return [.. Split(urls).Select(Parse)];
+            return ([.. Split(urls).Select(Parse)], "urls (--urls, ASPNETCORE_URLS)");
         if (config[WebHostDefaults.HttpPortsKey] is { Length: > 0 } ports)
-            return [.. Split(ports).Select(p => ("*", PortOf(p, WebHostDefaults.HttpPortsKey)))];
-        return [(fallback.Address, fallback.Port)];
+            return ([.. Split(ports).Select(p => ("*", PortOf(p, WebHostDefaults.HttpPortsKey)))], "ASPNETCORE_HTTP_PORTS");
+        return ([(fallback.Address, fallback.Port)], "Chat:Http:Port");
     }
 
     private static string[] Split(string list) => list.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

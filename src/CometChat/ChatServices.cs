@@ -24,6 +24,9 @@ internal static class ChatServices
         services.AddChatBackplane(chat);
 
         services.AddSingleton<ChatStats>();
+        services.AddSingleton<OperatorLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<OperatorLog>());
+        services.AddSingleton<StoreIncidents>();
         services.AddSingleton<ChatLimits>();
         services.AddMetrics();
         services.AddSingleton<ChatMetrics>();
@@ -66,6 +69,7 @@ internal static class ChatServices
             services.AddSingleton<PostgresMessageStore>();
             services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
             services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+            services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
             services.AddSingleton<ClusterSync>();
             services.AddHostedService(sp => sp.GetRequiredService<ClusterSync>());
             return;
@@ -74,6 +78,7 @@ internal static class ChatServices
         services.AddSingleton<SqliteMessageStore>();
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
     }
 
     /// <summary>Chat:Backplane: wake-ups, typing, presence and rate limits in-process, or across nodes over Redis.</summary>

@@ -1,4 +1,4 @@
 using CometChat;
 
-var app = ChatApp.Build(args);
-app.Run();
+if (args is [KeyCommand.Name, .. var settings]) return KeyCommand.Run(settings);
+return await ChatApp.RunAsync(args);

@@ -35,12 +35,28 @@ public sealed class PageFeatureTests(BrowserFixture fixture) : BrowserTest(fixtu
         await Expect(alice.Page.Locator("#conv-title")).ToHaveTextAsync("#lobby");
         await alice.SendAsync("hello room");
 
+        await Expect(alice.Page.Locator("#rooms-mine li[data-room='lobby'] .members")).ToHaveTextAsync("1 member");
+
+        // Rooms one is in stand apart; another room is joined by its button, not by a click on its name.
         var bob = await ChatPage.SignInAsync(await NewPageAsync(), Server.Url, "bob");
-        await bob.Page.Locator("#rooms li[data-room='lobby']").ClickAsync();
+        await Expect(bob.Page.Locator("#rooms li[data-room='lobby']")).ToHaveCountAsync(1);
+        await Expect(bob.Page.Locator("#rooms-mine li")).ToHaveCountAsync(0);
+        await bob.Page.Locator("#rooms li[data-room='lobby'] button.join").ClickAsync();
         await Expect(bob.Page.Locator("#conv-title")).ToHaveTextAsync("#lobby");
+        await Expect(bob.Page.Locator("#rooms-mine li[data-room='lobby']")).ToHaveCountAsync(1);
+        await Expect(alice.Page.Locator("#rooms-mine li[data-room='lobby'] .members")).ToHaveTextAsync("2 members"); // live, from bob's join
         await alice.SendAsync("welcome bob");
         await Expect(bob.Bodies.Last).ToHaveTextAsync("welcome bob");
         await Expect(alice.Page.Locator("#messages .msg.note", new() { HasText = "bob joined" })).ToHaveCountAsync(1);
+        await ScreenshotAsync(bob.Page, "rooms-joined-apart");
+
+        // Leaving by its button: the room moves back to the others, and alice's count follows at once.
+        await bob.Page.Locator("#rooms-mine li[data-room='lobby'] button.leave").ClickAsync();
+        await Expect(bob.Page.Locator("#rooms li[data-room='lobby']")).ToHaveCountAsync(1);
+        await Expect(bob.Page.Locator("#rooms-mine li")).ToHaveCountAsync(0);
+        await Expect(alice.Page.Locator("#rooms-mine li[data-room='lobby'] .members")).ToHaveTextAsync("1 member");
+        await bob.Page.Locator("#rooms li[data-room='lobby'] button.join").ClickAsync();
+        await Expect(alice.Page.Locator("#rooms-mine li[data-room='lobby'] .members")).ToHaveTextAsync("2 members");
 
         await alice.OpenAsync("bob");
         await Expect(alice.Page.Locator("#conv-dot")).ToHaveClassAsync("dot on");

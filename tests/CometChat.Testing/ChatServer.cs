@@ -111,6 +111,18 @@ internal sealed class ChatServer : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
 
+    /// <summary>One number read with SQL from this server's own store: its SQLite file, or the PostgreSQL database it created.</summary>
+    public async Task<long> StoreScalarAsync(string sql)
+    {
+        await using System.Data.Common.DbConnection c = _database is { } db
+            ? new Npgsql.NpgsqlConnection(db.ConnectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + DatabasePath);
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A user named at start, logged in.</summary>
     public TestUser User(string name) => _users[name];
 

@@ -28,25 +28,38 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string workingDirectory, params string[] extraArgs)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CometChat.dll"));
-        foreach (var arg in new[]
-        {
-            "--Chat:Database=" + Path.Combine(workingDirectory, "chat.db"), "--Chat:Http:Address=127.0.0.1", "--Chat:Http:Port=0",
-            "--Chat:Socket:Port=0", "--Chat:Socket:Address=127.0.0.1", "--Chat:Auth:Key=" + ChatServer.Key,
-            "--Chat:Auth:HashIterations=1000", "--Chat:Limits:Enabled=false", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-        }.Concat(extraArgs)) psi.ArgumentList.Add(arg);
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var process = new Process { StartInfo = StartInfo(workingDirectory, [.. DefaultSettings(workingDirectory), .. extraArgs]), EnableRaisingEvents = true };
         process.Start();
         var server = new ServerProcess(process);
         var port = await server._port.Task.DefaultTimeout();
         server.Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
         return server;
+    }
+
+    /// <summary>The settings every test process gets (later arguments override them, as on any command line).</summary>
+    public static string[] DefaultSettings(string workingDirectory) =>
+    [
+        "--Chat:Database=" + Path.Combine(workingDirectory, "chat.db"), "--Chat:Http:Address=127.0.0.1", "--Chat:Http:Port=0",
+        "--Chat:Socket:Port=0", "--Chat:Socket:Address=127.0.0.1", "--Chat:Auth:Key=" + ChatServer.Key,
+        "--Chat:Auth:HashIterations=1000", "--Chat:Limits:Enabled=false",
+    ];
+
+    /// <summary>Runs CometChat with exactly <paramref name="args"/> until it exits (a command, or a start that fails).</summary>
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunAsync(string workingDirectory, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CometChat.dll"));
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        return psi;
     }
 
     private void OnLine(string? line)
@@ -72,7 +85,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    // The startup banner's HTTP line (StartupBanner).
+    [GeneratedRegex(@"^\s+HTTP\s+http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 
     public async ValueTask DisposeAsync()

@@ -53,7 +53,7 @@ internal sealed partial class DeskQueue(IDeskStore store, IWakeUpBus bus, Suppor
         }
         catch (Exception e) when (e is StoreUnavailableException or InvalidOperationException)
         {
-            LogPublishFailed(log, e);
+            if (!writer.Incidents.Covers(e)) LogPublishFailed(log, e);
         }
         finally
         {

@@ -55,7 +55,7 @@ internal sealed partial class OutboxDispatcher : BackgroundService
             }
             catch (Exception e) when (e is StoreUnavailableException or ChatException)
             {
-                LogPassFailed(_log, e);
+                if (!_writer.Incidents.Covers(e)) LogPassFailed(_log, e);
             }
             var wait = _heartbeat;
             if (nextDue is { } due) wait = TimeSpan.FromMilliseconds(Math.Clamp(due - Now(), 0, (long)_heartbeat.TotalMilliseconds));

@@ -10,6 +10,12 @@ internal static class FeatureEndpoints
         services.AddSingleton<Rooms>();
         services.AddSingleton<History>();
         services.AddSingleton<IMessageRoute, RoomRoute>();
+        // Conversations, unread, recall and edit, files, search, blocks (API.md §8).
+        services.AddSingleton<ConversationList>();
+        services.AddSingleton<MessageChanges>();
+        services.AddSingleton<ChatFiles>();
+        services.AddSingleton<Search>();
+        services.AddSingleton<Blocks>();
         return services;
     }
 
@@ -23,6 +29,9 @@ internal static class FeatureEndpoints
         api.MapDeskSessions();
         api.MapCanned();
         api.MapReport();
+        api.MapConversations();
+        api.MapMessageChanges();
+        api.MapFiles();
         return api;
     }
 }

@@ -23,7 +23,7 @@ internal static class MessageEndpoints
         var context = to == SupportDesk.Address
             ? SessionContext.From(p.Get, TokenService.SiteContext((await TokenAuthentication.TokenOfAsync(p.Context))!))
             : null;
-        var result = await sender.SendAsync(user, new SendRequest(to, p.Get("body"), p.Get("id"), QueryLimits.Client(p), QueryLimits.OptionalLong(p, "sid"), context));
+        var result = await sender.SendAsync(user, new SendRequest(to, p.Get("body"), p.Get("id"), QueryLimits.Client(p), QueryLimits.OptionalLong(p, "sid"), context, p.Get("file")));
         return TypedResults.Ok(SendAnswer.Of(result));
     }
 

@@ -34,6 +34,12 @@ internal static class PrometheusText
         Gauge("cometchat_deliveries_total", "Messages handed to clients.", stats.Deliveries, "counter");
         Gauge("cometchat_messages_per_second", "Messages stored per second over the last 10 s.", stats.MessagesPerSecond());
         Gauge("cometchat_deliveries_per_second", "Deliveries per second over the last 10 s.", stats.DeliveriesPerSecond());
+        t.Append("# HELP cometchat_refusals_total Requests and connections refused by a limit, by kind (README, Security and limits).\n# TYPE cometchat_refusals_total counter\n");
+        foreach (var kind in RefusalKinds.All)
+            t.Append("cometchat_refusals_total{kind=\"").Append(kind.Label()).Append("\"} ").Append(stats.Refusals(kind)).Append('\n');
+        t.Append("# HELP cometchat_logins_total Password logins, by result.\n# TYPE cometchat_logins_total counter\n")
+            .Append("cometchat_logins_total{result=\"ok\"} ").Append(stats.Logins(succeeded: true)).Append('\n')
+            .Append("cometchat_logins_total{result=\"wrong_password\"} ").Append(stats.Logins(succeeded: false)).Append('\n');
         Histo("cometchat_commit_batch_size", "Messages per group commit.", stats.CommitBatchSizes);
         Histo("cometchat_wake_latency_ms", "Milliseconds from a wake-up to the woken reader having its page.", stats.WakeLatencyMs);
         return t.ToString();

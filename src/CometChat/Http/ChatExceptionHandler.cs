@@ -1,3 +1,4 @@
+using CometChat.Core;
 using CometChat.Transports.Streaming;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -8,14 +9,15 @@ namespace CometChat.Http;
 /// The framework's exception handler, fed by <see cref="ChatErrors"/>: every exception a request raises before its
 /// answer started becomes one error answer, written by <see cref="WriteAsync"/> in the request's own wire shape.
 /// </summary>
-internal sealed partial class ChatExceptionHandler(ILogger<ChatExceptionHandler> log) : IExceptionHandler
+internal sealed partial class ChatExceptionHandler(StoreIncidents incidents, OperatorLog operatorLog, ILogger<ChatExceptionHandler> log) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext ctx, Exception e, CancellationToken ct)
     {
         if (ctx.Response.HasStarted) return false;
         var mapped = ChatErrors.Of(e);
+        // A bug keeps its stack trace; the store failing is one incident (StoreIncidents), not a trace per request.
         if (mapped is null) LogFailed(log, e, ctx.Request.Method, ctx.Request.Path);
-        else if (mapped.Value.Status >= 500) LogUnavailable(log, e, ctx.Request.Path);
+        else if (mapped.Value.Status >= 500 && !incidents.Covers(e)) operatorLog.Unavailable(ctx.Request.Path, mapped.Value.Error.Detail);
         await WriteAsync(ctx, mapped ?? ChatErrors.Internal);
         return true;
     }
@@ -29,6 +31,7 @@ internal sealed partial class ChatExceptionHandler(ILogger<ChatExceptionHandler>
         var response = ctx.Response;
         if (error.RetryAfter is { } seconds) response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (ForeverFrameFormat.IsRequestedBy(ctx)) return ForeverFrameFormat.WriteErrorPageAsync(ctx, error);
+        if (UploadFrame.CallbackOf(ctx) is { } frame) return UploadFrame.WriteAsync(ctx, frame, ChatJson.Serialize(error.Answer));
         if (Jsonp.CallbackOf(ctx) is { } callback) return Jsonp.WriteAsync(ctx, callback, ChatJson.Serialize(error.Answer));
         var problem = new ProblemDetails
         {
@@ -41,8 +44,7 @@ internal sealed partial class ChatExceptionHandler(ILogger<ChatExceptionHandler>
         return TypedResults.Problem(problem).ExecuteAsync(ctx);
     }
 
-    [LoggerMessage(20, LogLevel.Warning, "Request {Path} answered 503")]
-    private static partial void LogUnavailable(ILogger logger, Exception e, PathString path);
+    // 20, Unavailable: moved to OperatorLog (no stack trace, summarised under a flood).
 
     [LoggerMessage(21, LogLevel.Error, "Request {Method} {Path} failed")]
     private static partial void LogFailed(ILogger logger, Exception e, string method, PathString path);

@@ -25,6 +25,46 @@ internal static class ChatResponse
         WriteMessages(w, page.Messages);
         w.WriteBoolean("more", page.More);
         if (page.More) w.WriteNumber("before", page.Before!.Value); // absent when there is no older page
+        if (page.Receipts is { Count: > 0 } receipts)
+        {
+            w.WriteStartObject("receipts");
+            foreach (var (mid, state) in receipts.OrderBy(r => r.Key))
+                w.WriteString(mid.ToString(System.Globalization.CultureInfo.InvariantCulture), state);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    });
+
+    public static RawJson<SearchAnswer> Search(SearchPage page) => new(w =>
+    {
+        w.WriteStartObject();
+        WriteMessages(w, page.Messages);
+        w.WriteBoolean("more", page.More);
+        if (page.Before is { } before) w.WriteNumber("before", before);
+        w.WriteEndObject();
+    });
+
+    public static RawJson<ConversationsAnswer> Conversations(ConversationPage page) => new(w =>
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("conversations");
+        foreach (var c in page.Conversations)
+        {
+            w.WriteStartObject();
+            w.WriteString("with", c.With);
+            w.WriteString("kind", c.Kind);
+            if (c.Last is { } last)
+            {
+                w.WritePropertyName("last");
+                w.WriteRawValue(last.Json, skipInputValidation: true);
+            }
+            w.WriteNumber("unread", c.Unread);
+            w.WriteNumber("readUpTo", c.ReadUpTo);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteBoolean("more", page.More);
+        if (page.Before is { } before) w.WriteNumber("before", before);
         w.WriteEndObject();
     });
 
@@ -78,21 +118,57 @@ internal sealed record PageAnswer(
     bool More,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Superseded);
 
-/// <summary>A page of one conversation, ascending; <c>before</c> (only when <c>more</c>) asks for the next older page.</summary>
+/// <summary>
+/// A page of one conversation, ascending; <c>before</c> (only when <c>more</c>) asks for the next older page;
+/// <c>receipts</c> (when any) maps the mid of each of the caller's own messages that was acknowledged to
+/// <c>delivered</c> or <c>read</c>, so a client starting from history shows the real marks.
+/// </summary>
 internal sealed record HistoryAnswer(
     IReadOnlyList<WireMessage> Messages,
     bool More,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Before);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Before,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Receipts = null);
 
 /// <summary>
 /// A message as every wire carries it (API.md §2), written once per message by <see cref="MessageJson"/>: <c>mid</c>
-/// the cursor, <c>id</c> the sender's idempotency key, <c>sentAt</c> epoch ms; <c>ref</c> (receipts) and <c>sid</c>
-/// (support) when set.
+/// the cursor, <c>id</c> the sender's idempotency key, <c>sentAt</c> epoch ms; <c>ref</c> (receipts, read markers,
+/// recalls, edits) and <c>sid</c> (support) when set; <c>recalled</c> on a recalled message (its body empty),
+/// <c>editedAt</c> (epoch ms) on an edited one, <c>file</c> on a file message.
 /// </summary>
 internal sealed record WireMessage(
     long Mid, string Id, string From, string To, string Kind, string Body, long SentAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Ref,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sid);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Sid,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Recalled = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? EditedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WireFile? File = null);
+
+/// <summary>A file: its <c>id</c> (for <c>GET /api/files/{id}</c>), cleaned <c>name</c>, <c>size</c> in bytes, <c>type</c> detected from its content.</summary>
+internal sealed record WireFile(string Id, string Name, long Size, string Type);
+
+/// <summary>Search results, newest first; <c>before</c> (only when <c>more</c>) asks for the next older page.</summary>
+internal sealed record SearchAnswer(
+    IReadOnlyList<WireMessage> Messages,
+    bool More,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Before);
+
+/// <summary>The caller's conversations, most recent first; <c>before</c> (only when <c>more</c>) asks for the next page.</summary>
+internal sealed record ConversationsAnswer(
+    IReadOnlyList<ConversationAnswer> Conversations,
+    bool More,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Before);
+
+/// <summary>
+/// One conversation: <c>with</c> (a user, <c>#room</c>, <c>@support</c>, or for an agent the customer), <c>kind</c>
+/// (<c>user</c>, <c>room</c>, <c>support</c>), its <c>last</c> message, <c>unread</c> text and file messages after
+/// <c>readUpTo</c> (counted up to 1000).
+/// </summary>
+internal sealed record ConversationAnswer(
+    string With,
+    string Kind,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WireMessage? Last,
+    int Unread,
+    long ReadUpTo);
 
 /// <summary>
 /// An ephemeral event (no mid, never stored): <c>{"kind":"typing","from","to"}</c>; a queued customer's

@@ -25,7 +25,8 @@ internal sealed partial class RedactingConsoleFormatter() : ConsoleFormatter(For
         if (message is not null)
         {
             textWriter.Write("      ");
-            textWriter.WriteLine(Redact(message));
+            // Continuation lines (the startup banner) keep the message's indent.
+            textWriter.WriteLine(Redact(message).Replace("\n", "\n      ", StringComparison.Ordinal));
         }
         if (logEntry.Exception is not null) textWriter.WriteLine(Redact(logEntry.Exception.ToString()));
     }

@@ -127,3 +127,65 @@ CREATE TABLE desk_outbox (
     last_error TEXT NULL
 );
 CREATE INDEX desk_outbox_pending ON desk_outbox (id) WHERE done_at IS NULL;
+
+-- version: 4
+-- Conversations, unread, recall and edit, files, search, blocks (API.md §8).
+-- A recalled message keeps its row, mid and place in every feed with an empty body and no file (recalled_at);
+-- an edited one holds its latest body (edited_at). A file message carries its file as the wire's JSON object.
+ALTER TABLE messages ADD COLUMN recalled_at INTEGER NULL;
+ALTER TABLE messages ADD COLUMN edited_at INTEGER NULL;
+ALTER TABLE messages ADD COLUMN file TEXT NULL;
+-- Unread counts are counted over this alone (it covers the count): the text and file messages of a conversation, recalled ones left out.
+CREATE INDEX messages_content ON messages (conversation, mid, kind, recalled_at) WHERE kind IN ('text', 'file') AND recalled_at IS NULL;
+-- Edits and recalls name their original in ref: a recall finds the edits whose bodies it erases.
+CREATE INDEX messages_ref ON messages (ref) WHERE ref IS NOT NULL AND kind = 'edit';
+
+-- One row per user and conversation (how the user names it and its kind follow from the key): direct and support threads (written with each of their messages, last_mid
+-- their newest), rooms (written at the join with read_up_to at the join's mid, deleted at the leave; a room's
+-- newest message is rooms.last_mid, one write per room message whatever the member count). read_up_to never
+-- moves back; a user's own message moves theirs to it.
+CREATE TABLE conversation_reads (
+    user         TEXT NOT NULL,
+    conversation TEXT NOT NULL,       -- the history key (messages.conversation)
+    last_mid     INTEGER NOT NULL,
+    read_up_to   INTEGER NOT NULL,
+    PRIMARY KEY (user, conversation)
+) WITHOUT ROWID;
+ALTER TABLE rooms ADD COLUMN last_mid INTEGER NOT NULL DEFAULT 0;
+UPDATE rooms SET last_mid = COALESCE((SELECT MAX(mid) FROM messages WHERE conversation = '#' || rooms.name), 0);
+-- Conversations from before: everything in them counts as read.
+INSERT INTO conversation_reads (user, conversation, last_mid, read_up_to)
+    SELECT i.user, m.conversation, MAX(m.mid), MAX(m.mid)
+    FROM inbox i JOIN messages m ON m.mid = i.mid
+    WHERE m.kind IN ('text', 'session') AND substr(m.conversation, 1, 1) <> '#'
+    GROUP BY i.user, m.conversation;
+INSERT INTO conversation_reads (user, conversation, last_mid, read_up_to)
+    SELECT ms.user, '#' || ms.room, 0, (SELECT COALESCE(MAX(mid), 0) FROM messages)
+    FROM memberships ms WHERE ms.to_mid IS NULL;
+
+CREATE TABLE blocks (
+    blocker    TEXT NOT NULL,
+    blocked    TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (blocker, blocked)
+) WITHOUT ROWID;
+
+-- Uploaded files; content is NULL when Chat:Files:Folder keeps it. mid: the one message that carries the file.
+CREATE TABLE files (
+    id         TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    type       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    mid        INTEGER NULL,
+    content    BLOB NULL
+);
+CREATE INDEX files_by_owner ON files (owner, created_at);
+CREATE INDEX files_by_mid ON files (mid) WHERE mid IS NOT NULL;
+
+-- Search: FTS5 over the pairs of characters of each text and file message's body (SearchGrams), rowid = mid.
+-- Contentless (the body is not copied), deletable (contentless_delete) and with secure-delete on, so a recalled
+-- message's entry is removed from the index itself, not hidden behind a delete marker.
+CREATE VIRTUAL TABLE message_search USING fts5(grams, content='', contentless_delete=1, tokenize='ascii');
+INSERT INTO message_search (message_search, rank) VALUES ('secure-delete', 1);

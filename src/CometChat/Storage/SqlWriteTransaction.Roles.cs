@@ -7,8 +7,14 @@ namespace CometChat.Storage;
 internal sealed partial class SqlWriteTransaction
 {
     private const string InsertMessage =
-        "INSERT INTO messages (id, sender, recipient, kind, body, sent_at, ref, sid, client, conversation) " +
-        "VALUES (@id, @sender, @recipient, @kind, @body, @sentAt, @ref, @sid, @client, @conversation) RETURNING mid";
+        "INSERT INTO messages (id, sender, recipient, kind, body, sent_at, ref, sid, client, conversation, file) " +
+        "VALUES (@id, @sender, @recipient, @kind, @body, @sentAt, @ref, @sid, @client, @conversation, @file) RETURNING mid";
+
+    // A participant's conversation row: the newest message, and the marker moved to their own (never back).
+    private const string UpsertConversation =
+        "INSERT INTO conversation_reads (\"user\", conversation, last_mid, read_up_to) VALUES (@user, @conversation, @mid, @readUpTo) " +
+        "ON CONFLICT (\"user\", conversation) DO UPDATE SET last_mid = excluded.last_mid, " +
+        "read_up_to = CASE WHEN excluded.read_up_to > conversation_reads.read_up_to THEN excluded.read_up_to ELSE conversation_reads.read_up_to END";
 
     // One statement per recipient count, so a direct message's two rows are one round trip on PostgreSQL.
     private static readonly string[] InsertInbox = [.. Enumerable.Range(0, 5).Select(n =>
@@ -25,6 +31,10 @@ internal sealed partial class SqlWriteTransaction
     public Message Append(Message draft, IReadOnlyCollection<string> recipients, string conversation)
     {
         var m = Insert(draft, conversation);
+        // A direct or support thread's rows: written with each message a person sees in it.
+        if ((MessageKinds.IsContent(m.Kind) || m.Kind == MessageKinds.Session) && Conversations.Peer(conversation, m.From) is not null)
+            foreach (var user in recipients)
+                Exec(UpsertConversation, ("user", user), ("conversation", conversation), ("mid", m.Mid), ("readUpTo", user == m.From ? m.Mid : 0L));
         var pending = recipients.ToArray();
         for (var at = 0; at < pending.Length; at += RecipientNames.Length)
         {
@@ -41,6 +51,11 @@ internal sealed partial class SqlWriteTransaction
     public Message AppendToRoom(Message draft, string room)
     {
         var m = Insert(draft with { To = "#" + room }, Conversations.Room(room));
+        // One write per room message, whatever the member count: the room's newest mid, and the sender's marker.
+        Exec("UPDATE rooms SET last_mid = @mid WHERE name = @room", ("mid", m.Mid), ("room", room));
+        if (MessageKinds.IsContent(m.Kind))
+            Exec("UPDATE conversation_reads SET read_up_to = @mid WHERE \"user\" = @user AND conversation = @conversation AND read_up_to < @mid",
+                ("mid", m.Mid), ("user", m.From), ("conversation", Conversations.Room(room)));
         _appended.Add(new Appended(m, null));
         return m;
     }
@@ -49,8 +64,49 @@ internal sealed partial class SqlWriteTransaction
     {
         var mid = (long)Scalar(InsertMessage, ("id", draft.Id), ("sender", draft.From), ("recipient", draft.To), ("kind", draft.Kind),
             ("body", draft.Body), ("sentAt", draft.SentAt), ("ref", draft.Ref), ("sid", draft.Sid), ("client", draft.Client),
-            ("conversation", conversation))!;
+            ("conversation", conversation), ("file", draft.File))!;
+        if (MessageKinds.IsContent(draft.Kind)) Index(mid, draft.Body);
         return draft with { Mid = mid };
+    }
+
+    private void Index(long mid, string body)
+    {
+        if (body.Length >= 2) Exec(_w.SearchInsertSql, ("mid", mid), ("grams", SearchGrams.Document(body)));
+    }
+
+    public IReadOnlyCollection<string> RecipientsOf(Message m)
+    {
+        var users = new HashSet<string>(Rows("SELECT \"user\" FROM inbox WHERE mid = @mid", r => r.GetString(0), ("mid", m.Mid)), StringComparer.Ordinal);
+        if (m.To.StartsWith('#'))
+            users.UnionWith(Rows("SELECT \"user\" FROM memberships WHERE room = @room AND from_mid <= @mid AND (to_mid IS NULL OR to_mid >= @mid)",
+                r => r.GetString(0), ("room", m.To[1..]), ("mid", m.Mid)));
+        return users;
+    }
+
+    public Message Recall(Message m, long at)
+    {
+        foreach (var edit in Rows(SelectMessage + "WHERE m.ref = @mid AND m.kind = 'edit'", ReadMessage, ("mid", m.Mid)))
+            Rewritten(edit with { Body = "" }, onTimeline: false);
+        Exec("UPDATE messages SET body = '', file = NULL, recalled_at = @at WHERE mid = @mid", ("at", at), ("mid", m.Mid));
+        Exec("UPDATE messages SET body = '' WHERE ref = @mid AND kind = 'edit'", ("mid", m.Mid));
+        Exec(_w.SearchDeleteSql, ("mid", m.Mid));
+        _erased = true;
+        return Rewritten(m with { Body = "", File = null, RecalledAt = at }, m.To.StartsWith('#'));
+    }
+
+    public Message Edit(Message m, string body, long at)
+    {
+        Exec("UPDATE messages SET body = @body, edited_at = @at WHERE mid = @mid", ("body", body), ("at", at), ("mid", m.Mid));
+        Exec(_w.SearchDeleteSql, ("mid", m.Mid));
+        Index(m.Mid, body);
+        return Rewritten(m with { Body = body, EditedAt = at }, m.To.StartsWith('#'));
+    }
+
+    /// <summary>A stored message now reads <paramref name="m"/>: where it sits in the feed (its room's timeline, or its inbox rows) for the cache.</summary>
+    private Message Rewritten(Message m, bool onTimeline)
+    {
+        _changed.Add(new Appended(m, onTimeline ? null : [.. Rows("SELECT \"user\" FROM inbox WHERE mid = @mid", r => r.GetString(0), ("mid", m.Mid))]));
+        return m;
     }
 
     public Message? GetMessage(long mid) => Row(SelectMessage + "WHERE m.mid = @mid", ReadMessage, ("mid", mid));
@@ -64,7 +120,8 @@ internal sealed partial class SqlWriteTransaction
     /// <summary>Reads the columns of <see cref="SqlReadStore.MessageColumns"/>, in order.</summary>
     public static Message ReadMessage(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6),
-        r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetInt64(8), r.IsDBNull(9) ? null : r.GetString(9));
+        r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetInt64(8), r.IsDBNull(9) ? null : r.GetString(9),
+        r.IsDBNull(10) ? null : r.GetInt64(10), r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12));
 
     // ---- users and settings
 
@@ -81,6 +138,54 @@ internal sealed partial class SqlWriteTransaction
     public void SetSetting(string key, string value) =>
         Exec("INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             ("key", key), ("value", value));
+
+    public bool IsBlocked(string blocker, string blocked) =>
+        Exists("SELECT 1 FROM blocks WHERE blocker = @blocker AND blocked = @blocked", ("blocker", blocker), ("blocked", blocked));
+
+    public bool Block(string blocker, string blocked, long at) =>
+        Exec("INSERT INTO blocks (blocker, blocked, created_at) VALUES (@blocker, @blocked, @at) ON CONFLICT DO NOTHING",
+            ("blocker", blocker), ("blocked", blocked), ("at", at)) > 0;
+
+    public bool Unblock(string blocker, string blocked) =>
+        Exec("DELETE FROM blocks WHERE blocker = @blocker AND blocked = @blocked", ("blocker", blocker), ("blocked", blocked)) > 0;
+
+    // ---- read markers
+
+    public long? ReadUpTo(string user, string conversation) =>
+        Scalar("SELECT read_up_to FROM conversation_reads WHERE \"user\" = @user AND conversation = @conversation",
+            ("user", user), ("conversation", conversation)) is { } v ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    public bool MarkRead(string user, string conversation, long upTo) =>
+        Exec("UPDATE conversation_reads SET read_up_to = @upTo WHERE \"user\" = @user AND conversation = @conversation AND read_up_to < @upTo",
+            ("upTo", upTo), ("user", user), ("conversation", conversation)) > 0;
+
+    // ---- files
+
+    private const string FileColumns = "id, owner, name, size, type, created_at, mid";
+
+    private static StoredFile ReadFile(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetInt64(5), r.IsDBNull(6) ? null : r.GetInt64(6));
+
+    public void Add(StoredFile file, byte[]? content) =>
+        Exec($"INSERT INTO files ({FileColumns}, content) VALUES (@id, @owner, @name, @size, @type, @createdAt, NULL, @content)",
+            ("id", file.Id), ("owner", file.Owner), ("name", file.Name), ("size", file.Size), ("type", file.Type), ("createdAt", file.CreatedAt), ("content", content));
+
+    public StoredFile? Get(string id) => Row($"SELECT {FileColumns} FROM files WHERE id = @id", ReadFile, ("id", id));
+
+    public void Attach(string id, long mid) => Exec("UPDATE files SET mid = @mid WHERE id = @id", ("mid", mid), ("id", id));
+
+    public (int Count, long? Oldest) UploadedSince(string owner, long since) =>
+        Rows("SELECT count(*), min(created_at) FROM files WHERE owner = @owner AND created_at > @since",
+            r => ((int)r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1)), ("owner", owner), ("since", since))[0];
+
+    public string? EraseOf(long mid)
+    {
+        var id = Scalar("SELECT id FROM files WHERE mid = @mid", ("mid", mid)) as string;
+        if (id is null) return null;
+        Exec("DELETE FROM files WHERE id = @id", ("id", id));
+        _erased = true;
+        return id;
+    }
 
     // ---- rooms and membership intervals
 
@@ -100,13 +205,20 @@ internal sealed partial class SqlWriteTransaction
     public IReadOnlyList<string> Members(string room) =>
         Rows("SELECT \"user\" FROM memberships WHERE room = @room AND to_mid IS NULL", r => r.GetString(0), ("room", room));
 
-    public void Join(string room, string user, long fromMid, long joinedAt) =>
+    public void Join(string room, string user, long fromMid, long joinedAt)
+    {
         Exec("INSERT INTO memberships (room, \"user\", from_mid, to_mid, joined_at) VALUES (@room, @user, @fromMid, NULL, @joinedAt)",
             ("room", room), ("user", user), ("fromMid", fromMid), ("joinedAt", joinedAt));
+        // The room is one of the member's conversations from the join on, read up to it.
+        Exec(UpsertConversation, ("user", user), ("conversation", Conversations.Room(room)), ("mid", 0L), ("readUpTo", fromMid));
+    }
 
-    public void Leave(string room, string user, long toMid) =>
+    public void Leave(string room, string user, long toMid)
+    {
         Exec("UPDATE memberships SET to_mid = @toMid WHERE room = @room AND \"user\" = @user AND to_mid IS NULL",
             ("toMid", toMid), ("room", room), ("user", user));
+        Exec("DELETE FROM conversation_reads WHERE \"user\" = @user AND conversation = @conversation", ("user", user), ("conversation", Conversations.Room(room)));
+    }
 
     // ---- support sessions
 

@@ -9,14 +9,15 @@ namespace CometChat.Storage;
 /// per SQL text. Synchronous on purpose: it runs on the single writer loop. The engine's connection supplies
 /// how to begin (PostgreSQL takes the cluster-wide write lock first) and how its failures become a 503.
 /// </summary>
-internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageWrites, IUserWrites, IRoomWrites, ISupportWrites
+internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageWrites, IUserWrites, IRoomWrites, ISupportWrites, IReadMarkerWrites, IFileWrites
 {
     private const string SavepointSql = "SAVEPOINT item", ReleaseSql = "RELEASE item", RollbackToSql = "ROLLBACK TO item";
     private readonly SqlWriterConnection _w;
     private readonly DbTransaction _tx;
     private readonly List<Appended> _appended = [];
-    private int _mark;
-    private bool _committed;
+    private readonly List<Appended> _changed = [];
+    private int _mark, _changedMark;
+    private bool _committed, _erased;
 
     public SqlWriteTransaction(SqlWriterConnection writer)
     {
@@ -33,12 +34,16 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     public IUserWrites Users => this;
     public IRoomWrites Rooms => this;
     public ISupportWrites Support => this;
+    public IReadMarkerWrites ReadMarkers => this;
+    public IFileWrites Files => this;
     public IReadOnlyList<Appended> Appended => _appended;
+    public IReadOnlyList<Appended> Changed => _changed;
 
     public void Savepoint()
     {
         Exec(SavepointSql);
         _mark = _appended.Count;
+        _changedMark = _changed.Count;
     }
 
     public void ReleaseSavepoint() => Exec(ReleaseSql);
@@ -48,12 +53,15 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
         Exec(RollbackToSql);
         Exec(ReleaseSql);
         _appended.RemoveRange(_mark, _appended.Count - _mark);
+        _changed.RemoveRange(_changedMark, _changed.Count - _changedMark);
     }
 
     public void Commit()
     {
         Run(() => { _tx.Commit(); return true; });
         _committed = true;
+        // An erased body must not outlive the commit in the engine's own files (SQLite: the WAL's older page images).
+        if (_erased) _w.AfterErase();
     }
 
     public void Dispose()

@@ -22,6 +22,15 @@ internal abstract class SqlWriterConnection : IDisposable
     /// <summary>Seconds a statement may wait (for a lock) before it fails as a 503.</summary>
     protected abstract int CommandTimeoutSeconds { get; }
 
+    /// <summary>Adds message <c>@mid</c>'s tokens <c>@grams</c> (SearchGrams) to the search index.</summary>
+    public abstract string SearchInsertSql { get; }
+
+    /// <summary>Removes message <c>@mid</c> from the search index, leaving no trace of its tokens.</summary>
+    public abstract string SearchDeleteSql { get; }
+
+    /// <summary>Runs after a commit that erased a body (a recall): whatever the engine must do so no copy of it stays on disk.</summary>
+    public virtual void AfterErase() { }
+
     /// <summary>The engine's failure as the core's 503, or null when <paramref name="e"/> is not the engine's.</summary>
     public abstract Core.StoreUnavailableException? Translate(Exception e);
 

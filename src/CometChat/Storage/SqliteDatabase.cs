@@ -45,8 +45,9 @@ internal sealed class SqliteDatabase
     {
         var c = new SqliteConnection(_writerConnectionString);
         c.Open();
-        // A 32 MiB page cache: room fan-out touches one inbox page per member.
-        c.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA cache_size=-32768;");
+        // A 32 MiB page cache: room fan-out touches one inbox page per member. secure_delete: a recalled body is
+        // overwritten with zeros in the file, not merely unlinked.
+        c.Execute($"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA cache_size=-32768; PRAGMA secure_delete=ON;");
         return c;
     }
 
@@ -61,6 +62,7 @@ internal sealed class SqliteDatabase
             if (target <= version) continue;
             using var tx = c.BeginTransaction();
             c.Execute(sql, transaction: tx);
+            if (SearchBackfill.Needed(sql)) SearchBackfill.Run(c, tx, new SqliteWriterConnection(this, BusyTimeoutSeconds).SearchInsertSql);
             c.Execute($"PRAGMA user_version = {target}", transaction: tx);
             tx.Commit();
         }

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace CometChat.Storage;
 
 /// <summary><see cref="IMessageStore"/> and <see cref="IUserStore"/> over one SQLite file; the reads are <see cref="SqlReadStore"/>'s.</summary>
-internal sealed class SqliteMessageStore(SqliteDatabase db) : SqlReadStore, IMessageStore, IUserStore, IDisposable
+internal sealed class SqliteMessageStore(SqliteDatabase db) : SqlReadStore, IMessageStore, IUserStore, IConversationStore, IDisposable
 {
     private readonly SqliteWriterConnection _writer = new(db, db.BusyTimeoutSeconds);
 
@@ -23,6 +23,13 @@ internal sealed class SqliteMessageStore(SqliteDatabase db) : SqlReadStore, IMes
     }
 
     public IWriteTransaction BeginWrite() => new SqlWriteTransaction(_writer);
+
+    protected override string SearchMatch => "message_search s JOIN messages m ON m.mid = s.rowid WHERE message_search MATCH @q AND s.rowid < @before";
+
+    protected override string SearchOrder => "ORDER BY s.rowid DESC";
+
+    // One FTS5 phrase: the tokens are ASCII letters, so nothing in them needs quoting.
+    protected override string SearchText(SearchQuery query) => "\"" + string.Join(' ', query.Tokens) + "\"";
 
     public void Dispose() => _writer.Dispose();
 

@@ -13,5 +13,25 @@ internal sealed class SqliteWriterConnection(SqliteDatabase db, int busyTimeoutS
 
     protected override int CommandTimeoutSeconds => busyTimeoutSeconds;
 
+    public override string SearchInsertSql => "INSERT INTO message_search (rowid, grams) VALUES (@mid, @grams)";
+
+    public override string SearchDeleteSql => "DELETE FROM message_search WHERE rowid = @mid";
+
+    /// <summary>
+    /// The writer runs with secure_delete, so an erased body is overwritten in the database file; the WAL still holds
+    /// the older page images until a checkpoint copies the new ones back and truncates it. Best effort: a reader still on
+    /// an older snapshot makes it stop short, and the next erase (or SQLite's own checkpoints) finishes the job.
+    /// </summary>
+    public override void AfterErase()
+    {
+        try
+        {
+            using var cmd = Connection.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            cmd.ExecuteNonQuery();
+        }
+        catch (SqliteException) { }
+    }
+
     public override Core.StoreUnavailableException? Translate(Exception e) => e is SqliteException s ? SqliteDatabase.Translate(s) : null;
 }

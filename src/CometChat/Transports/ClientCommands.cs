@@ -13,7 +13,8 @@ namespace CometChat.Transports;
 /// The command <c>id</c> only pairs a reply with its command (clients count c1, c2... per connection, so it
 /// cannot be a message's idempotency key); a send may carry <c>messageId</c> for that.
 /// </summary>
-internal sealed partial class ClientCommands(MessageSender sender, Receipts receipts, Typing typing, Presence presence, ILogger<ClientCommands> log)
+internal sealed partial class ClientCommands(MessageSender sender, Receipts receipts, Typing typing, Presence presence, MessageChanges changes,
+    ConversationList conversations, ILogger<ClientCommands> log)
 {
     public async Task<byte[]> ExecuteAsync(string user, string? client, ReadOnlyMemory<byte> frame, CancellationToken ct)
     {
@@ -25,11 +26,20 @@ internal sealed partial class ClientCommands(MessageSender sender, Receipts rece
             switch (f.GetValueOrDefault("op"))
             {
                 case "send":
-                    var sent = await sender.SendAsync(user, new SendRequest(f.GetValueOrDefault("to"), f.GetValueOrDefault("body"), f.GetValueOrDefault("messageId"), client, QueryLimits.OptionalLong(f.GetValueOrDefault("sid"), "sid")));
+                    var sent = await sender.SendAsync(user, new SendRequest(f.GetValueOrDefault("to"), f.GetValueOrDefault("body"), f.GetValueOrDefault("messageId"), client, QueryLimits.OptionalLong(f.GetValueOrDefault("sid"), "sid"), File: f.GetValueOrDefault("file")));
                     return Reply(id, SendAnswer.Of(sent));
                 case "receipt":
                     var ack = await receipts.AcknowledgeAsync(user, QueryLimits.OptionalLong(f.GetValueOrDefault("ref"), "ref"), f.GetValueOrDefault("state"), client);
                     return Reply(id, SendAnswer.Of(ack));
+                case "recall":
+                    return Reply(id, SendAnswer.Of(await changes.RecallAsync(user, QueryLimits.OptionalLong(f.GetValueOrDefault("mid"), "mid"), client)));
+                case "edit":
+                    return Reply(id, SendAnswer.Of(await changes.EditAsync(user, QueryLimits.OptionalLong(f.GetValueOrDefault("mid"), "mid"),
+                        f.GetValueOrDefault("body"), f.GetValueOrDefault("messageId"), client)));
+                case "read":
+                    var read = await conversations.MarkReadAsync(user, f.GetValueOrDefault("with"), QueryLimits.OptionalLong(f.GetValueOrDefault("sid"), "sid"),
+                        QueryLimits.OptionalLong(f.GetValueOrDefault("upTo"), "upTo"), client, ct);
+                    return Reply(id, new ReadAnswer(read.With, read.ReadUpTo, read.Unread, read.Message is not null, read.Message?.Mid));
                 case "typing":
                     await typing.PublishAsync(user, f.GetValueOrDefault("to"), ct);
                     return Reply(id, new OkAnswer());
@@ -37,9 +47,9 @@ internal sealed partial class ClientCommands(MessageSender sender, Receipts rece
                     presence.Touch(user);
                     return Reply(id, new PongAnswer());
                 case null or "":
-                    throw new ChatException(ChatError.BadRequest("'op' is required: send, receipt, typing or ping."));
+                    throw new ChatException(ChatError.BadRequest("'op' is required: send, receipt, typing, ping, recall, edit or read."));
                 default:
-                    throw new ChatException(ChatError.BadRequest("'op' must be send, receipt, typing or ping."));
+                    throw new ChatException(ChatError.BadRequest("'op' must be send, receipt, typing, ping, recall, edit or read."));
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -73,7 +73,9 @@ internal static class FeedPump
         {
             await write(linked.Token);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        // The deadline decides, even when ct is cancelled too: cancelling a stuck write aborts the connection, which
+        // cancels the request (and so ct) before this filter runs, and that reader was still a slow one.
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             throw new WriteTimeoutException(timeout);
         }

@@ -12,7 +12,7 @@ namespace CometChat.Transports;
 /// the close handshake has a timeout, then the socket is aborted.
 /// </summary>
 internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters, ClientCommands commands,
-    IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<WebSocketTransport> log)
+    IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, OperatorLog operatorLog)
 {
     public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     private readonly TimeSpan _heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
@@ -38,11 +38,14 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
         var receiving = ReceiveAsync(ws, writer, user, client, ctx.RequestAborted);
         try
         {
-            if (await Task.WhenAny(feeding, receiving) == receiving)
+            var receivedFirst = await Task.WhenAny(feeding, receiving) == receiving;
+            if (receivedFirst) await feedEnd.CancelAsync();
+            var ended = await Quietly(feeding);
+            // A write timeout aborts the socket, which can end the receive loop first: a slow reader either way.
+            if (ended is WriteTimeoutException) operatorLog.Refused(RefusalKind.SlowReader, user + " (WebSocket)");
+            if (receivedFirst)
             {
-                // The client closed, broke a rule (the close status says which) or vanished: stop the feed, then close.
-                await feedEnd.CancelAsync();
-                await Quietly(feeding);
+                // The client closed, broke a rule (the close status says which) or vanished: the feed is stopped; close.
                 var status = await receiving;
                 if (status is { } s && ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
                     await CloseAsync(ws, writer, s.Status, s.Reason, awaitClient: true, ctx.RequestAborted);
@@ -50,8 +53,6 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
             else
             {
                 // Shutdown, a write timeout or a broken connection ended the feed.
-                var ended = await Quietly(feeding);
-                if (ended is WriteTimeoutException) LogWriteTimeout(log, user, _writeTimeout.TotalSeconds);
                 if (ended is OperationCanceledException && ws.State == WebSocketState.Open)
                 {
                     // The receive loop is still running: it reads the client's answering close frame.
@@ -150,6 +151,5 @@ internal sealed partial class WebSocketTransport(Feed feed, FeedWaiters waiters,
         protected override ValueTask FlushAsync(CancellationToken ct) => ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(40, LogLevel.Information, "WebSocket of {User} cut: it accepted nothing for {Seconds}s")]
-    private static partial void LogWriteTimeout(ILogger logger, string user, double seconds);
+    // 40, WriteTimeout: moved to OperatorLog (RefusalKind.SlowReader), summarised under a flood.
 }

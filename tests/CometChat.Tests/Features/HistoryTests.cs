@@ -37,6 +37,28 @@ public class HistoryTests : IAsyncLifetime
     private static long[] Mids(JsonElement page) => TestUser.Mids(page);
 
     [Fact]
+    public async Task APageCarriesTheStoresReceiptsOfTheCallersOwnMessages()
+    {
+        // A client that starts from history (a reload) shows the real marks: read over delivered, none when none.
+        var one = (await _alice.SendAsync("bob", "one")).Num("mid");
+        var two = (await _alice.SendAsync("bob", "two")).Num("mid");
+        var three = (await _alice.SendAsync("bob", "three")).Num("mid");
+        var reply = (await _bob.SendAsync("alice", "reply")).Num("mid");
+        await _bob.PostAsync("api/receipts", ("ref", one.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("state", "delivered"));
+        await _bob.PostAsync("api/receipts", ("ref", one.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("state", "read"));
+        await _bob.PostAsync("api/receipts", ("ref", two.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("state", "delivered"));
+        await _alice.PostAsync("api/receipts", ("ref", reply.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("state", "read"));
+
+        var page = await _alice.GetAsync("api/history?with=bob");
+        Mids(page).ShouldBe([one, two, three, reply]);
+        var receipts = page.GetProperty("receipts");
+        receipts.EnumerateObject().Select(p => (p.Name, p.Value.GetString())).ShouldBe([($"{one}", "read"), ($"{two}", "delivered")]);
+        (await _bob.GetAsync("api/history?with=alice")).GetProperty("receipts").EnumerateObject().Select(p => (p.Name, p.Value.GetString()))
+            .ShouldBe([($"{reply}", "read")]);
+        (await _carol.GetAsync("api/history?with=alice")).TryGetProperty("receipts", out _).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task PagesGoNewestFirstEachAscendingUntilMoreIsFalse()
     {
         var m = await FiveMessagesAsync();

@@ -116,7 +116,7 @@ public sealed class StoreFaultTests
         catch (IOException) { } // ENOSPC: the disk is full
     }
 
-    private static void Run(params string[] command)
+    internal static void Run(params string[] command)
     {
         using var p = Process.Start(new ProcessStartInfo(command[0], command[1..]) { RedirectStandardError = true })!;
         var error = p.StandardError.ReadToEnd();

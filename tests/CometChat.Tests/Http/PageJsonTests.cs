@@ -9,7 +9,12 @@ public sealed class PageJsonTests
     private static readonly Message Text = new(7, "c-1", "alice", "bob", "text", "</script> ü 😀 \u2028", 1_700_000_000_000, Client: "tab");
     private static readonly Message Receipt = new(8, "receipt:7:read", "bob", "alice", "receipt", "read", 1_700_000_000_001, Ref: 7, Sid: 3);
 
-    private static WireMessage Wire(Message m) => new(m.Mid, m.Id, m.From, m.To, m.Kind, m.Body, m.SentAt, m.Ref, m.Sid);
+    private static readonly Message Recalled = new(9, "c-2", "alice", "#lobby", "text", "", 1_700_000_000_002, RecalledAt: 1_700_000_000_003);
+    private static readonly Message EditedFile = new(10, "c-3", "alice", "bob", "file", "caption <b>", 1_700_000_000_004, EditedAt: 1_700_000_000_005,
+        File: FileInfoJson.Serialize("f1", "ü.png", 70, "image/png"));
+
+    private static WireMessage Wire(Message m) => new(m.Mid, m.Id, m.From, m.To, m.Kind, m.Body, m.SentAt, m.Ref, m.Sid,
+        m.RecalledAt is not null, m.EditedAt, m.File is null ? null : new WireFile("f1", "ü.png", 70, "image/png"));
 
     private static async Task<string> ExecuteAsync(IResult result)
     {
@@ -24,7 +29,7 @@ public sealed class PageJsonTests
     [Fact]
     public void MessageJsonIsTheDocumentedWireMessage()
     {
-        foreach (var m in new[] { Text, Receipt })
+        foreach (var m in new[] { Text, Receipt, Recalled, EditedFile })
             System.Text.Encoding.UTF8.GetString(m.Json).ShouldBe(System.Text.Encoding.UTF8.GetString(ChatJson.Serialize(Wire(m))));
     }
 

@@ -67,8 +67,9 @@ public sealed class OrderingTests
         var bob = (await cluster[1].LoginAsync("bob")).On(cluster[2]);
         await bob.GetAsync("api/me");
 
+        // From another sender: two open writes to one direct conversation would wait on its conversation row (API.md §8).
         using var first = cluster[0].Get<IMessageStore>().BeginWrite();
-        var late = first.Messages.Append(Draft("late"), ["bob"], "alice\nbob");
+        var late = first.Messages.Append(Draft("late") with { From = "carol" }, ["bob"], Conversations.Direct("carol", "bob"));
         var early = CommitOne(cluster[1], Draft("early")); // no lock: it takes the next mid and commits first
         early.Mid.ShouldBe(late.Mid + 1);
 

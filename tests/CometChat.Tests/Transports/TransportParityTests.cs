@@ -175,6 +175,14 @@ public sealed class TransportParityTests : IAsyncLifetime
             await Task.Delay(20);
         }
         slow.Dispose();
+        // The operator sees it: one slow reader counted (and logged, README "What the console says"). The count is
+        // taken as the transport winds down, which may be just after the connection left the open-connection gauge.
+        const string counted = "cometchat_refusals_total{kind=\"slow_reader\"} 1\n";
+        while (!(await _server.Http.GetStringAsync("metrics")).Contains(counted))
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("the slow reader was never counted in /metrics");
+            await Task.Delay(20);
+        }
 
         var after = (await _alice.SendAsync("carol", "carol still gets this")).GetProperty("mid").GetInt64();
         (await good.NextMessageAsync()).Mid.ShouldBe(after);

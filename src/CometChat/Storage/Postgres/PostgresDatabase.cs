@@ -59,6 +59,7 @@ internal sealed class PostgresDatabase : IDisposable
                     if (target <= version) continue;
                     using var tx = c.BeginTransaction();
                     c.Execute(sql, transaction: tx);
+                    if (SearchBackfill.Needed(sql)) SearchBackfill.Run(c, tx, new PostgresWriterConnection(this).SearchInsertSql);
                     c.Execute("INSERT INTO schema_version (version) VALUES (@target)", new { target }, tx);
                     tx.Commit();
                 }

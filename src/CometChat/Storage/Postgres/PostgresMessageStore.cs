@@ -5,7 +5,7 @@ using Npgsql;
 namespace CometChat.Storage.Postgres;
 
 /// <summary><see cref="IMessageStore"/> and <see cref="IUserStore"/> over PostgreSQL, shared by every node; the reads are <see cref="SqlReadStore"/>'s.</summary>
-internal sealed class PostgresMessageStore(PostgresDatabase db) : SqlReadStore, IMessageStore, IUserStore, IDisposable
+internal sealed class PostgresMessageStore(PostgresDatabase db) : SqlReadStore, IMessageStore, IUserStore, IConversationStore, IDisposable
 {
     private readonly PostgresWriterConnection _writer = new(db);
 
@@ -18,6 +18,13 @@ internal sealed class PostgresMessageStore(PostgresDatabase db) : SqlReadStore, 
     public long CountMessages() => Scalar<long>("SELECT count(*) FROM messages");
 
     public IWriteTransaction BeginWrite() => new SqlWriteTransaction(_writer);
+
+    protected override string SearchMatch => "message_search s JOIN messages m ON m.mid = s.mid WHERE s.grams @@ to_tsquery('simple', @q) AND s.mid < @before";
+
+    protected override string SearchOrder => "ORDER BY s.mid DESC";
+
+    // A phrase: each token right after the one before (<->).
+    protected override string SearchText(SearchQuery query) => string.Join(" <-> ", query.Tokens);
 
     public void Dispose() => _writer.Dispose();
 

@@ -24,6 +24,10 @@ internal sealed class PostgresWriterConnection(PostgresDatabase db) : SqlWriterC
 
     protected override int CommandTimeoutSeconds => db.WriteTimeoutSeconds;
 
+    public override string SearchInsertSql => "INSERT INTO message_search (mid, grams) VALUES (@mid, to_tsvector('simple', @grams))";
+
+    public override string SearchDeleteSql => "DELETE FROM message_search WHERE mid = @mid";
+
     public override Core.StoreUnavailableException? Translate(Exception e) => e switch
     {
         NpgsqlException n => db.Translate(n),

@@ -119,3 +119,56 @@ CREATE TABLE desk_outbox (
     last_error text NULL
 );
 CREATE INDEX desk_outbox_pending ON desk_outbox (id) WHERE done_at IS NULL;
+
+-- version: 4
+-- Conversations, unread, recall and edit, files, search, blocks (API.md §8): see version 4 of ../Schema.sql.
+ALTER TABLE messages ADD COLUMN recalled_at bigint NULL;
+ALTER TABLE messages ADD COLUMN edited_at bigint NULL;
+ALTER TABLE messages ADD COLUMN file text NULL;
+CREATE INDEX messages_content ON messages (conversation, mid, kind, recalled_at) WHERE kind IN ('text', 'file') AND recalled_at IS NULL;
+CREATE INDEX messages_ref ON messages (ref) WHERE ref IS NOT NULL AND kind = 'edit';
+
+CREATE TABLE conversation_reads (
+    "user"       text COLLATE "C" NOT NULL,
+    conversation text COLLATE "C" NOT NULL,
+    last_mid     bigint NOT NULL,
+    read_up_to   bigint NOT NULL,
+    PRIMARY KEY ("user", conversation)
+);
+ALTER TABLE rooms ADD COLUMN last_mid bigint NOT NULL DEFAULT 0;
+UPDATE rooms SET last_mid = coalesce((SELECT max(mid) FROM messages WHERE conversation = '#' || rooms.name), 0);
+INSERT INTO conversation_reads ("user", conversation, last_mid, read_up_to)
+    SELECT i."user", m.conversation, max(m.mid), max(m.mid)
+    FROM inbox i JOIN messages m ON m.mid = i.mid
+    WHERE m.kind IN ('text', 'session') AND substr(m.conversation, 1, 1) <> '#'
+    GROUP BY i."user", m.conversation;
+INSERT INTO conversation_reads ("user", conversation, last_mid, read_up_to)
+    SELECT ms."user", '#' || ms.room, 0, (SELECT coalesce(max(mid), 0) FROM messages)
+    FROM memberships ms WHERE ms.to_mid IS NULL;
+
+CREATE TABLE blocks (
+    blocker    text COLLATE "C" NOT NULL,
+    blocked    text COLLATE "C" NOT NULL,
+    created_at bigint NOT NULL,
+    PRIMARY KEY (blocker, blocked)
+);
+
+CREATE TABLE files (
+    id         text COLLATE "C" PRIMARY KEY,
+    owner      text COLLATE "C" NOT NULL,
+    name       text NOT NULL,
+    size       bigint NOT NULL,
+    type       text NOT NULL,
+    created_at bigint NOT NULL,
+    mid        bigint NULL,
+    content    bytea NULL
+);
+CREATE INDEX files_by_owner ON files (owner, created_at);
+CREATE INDEX files_by_mid ON files (mid) WHERE mid IS NOT NULL;
+
+-- Search: PostgreSQL full-text search over the same pairs of characters (SearchGrams), as a phrase query.
+CREATE TABLE message_search (
+    mid   bigint PRIMARY KEY,
+    grams tsvector NOT NULL
+);
+CREATE INDEX message_search_grams ON message_search USING gin (grams);

@@ -15,7 +15,7 @@ namespace CometChat.Transports.Socket;
 /// connection to <c>\0</c>-terminated frames. A client silent for Chat:Socket:IdleSeconds is closed.
 /// </summary>
 internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed feed, FeedWaiters waiters, ClientCommands commands,
-    IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<SocketConnectionHandler> log) : ConnectionHandler
+    IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, OperatorLog operatorLog, ILogger<SocketConnectionHandler> log) : ConnectionHandler
 {
     private readonly ChatOptions _options = options.Value;
     private readonly TimeSpan _idle = TimeSpan.FromSeconds(options.Value.Socket.IdleSeconds);
@@ -92,7 +92,7 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
         foreach (var task in new[] { feeding, receiving })
         {
             try { await task; }
-            catch (WriteTimeoutException) { LogWriteTimeout(log, user, _writeTimeout.TotalSeconds); connection.Abort(); cut = true; }
+            catch (WriteTimeoutException) { operatorLog.Refused(RefusalKind.SlowReader, user + " (TCP socket)"); connection.Abort(); cut = true; }
             catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionResetException) { }
         }
         if (lifetime.ApplicationStopping.IsCancellationRequested && !cut)
@@ -169,6 +169,5 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
     [LoggerMessage(50, LogLevel.Debug, "TCP client {Remote} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, EndPoint? remote, string reason);
 
-    [LoggerMessage(51, LogLevel.Information, "TCP socket of {User} cut: it accepted nothing for {Seconds}s")]
-    private static partial void LogWriteTimeout(ILogger logger, string user, double seconds);
+    // 51, WriteTimeout: moved to OperatorLog (RefusalKind.SlowReader), summarised under a flood.
 }

@@ -12,7 +12,7 @@ namespace CometChat.Transports.Streaming;
 /// are ordinary problem+json (or a page calling the forever frame's callback: see <see cref="ForeverFrameFormat"/>).
 /// </summary>
 internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOptions<ChatOptions> options, TimeProvider time,
-    IHostApplicationLifetime lifetime, ILogger<StreamLoop> log)
+    IHostApplicationLifetime lifetime, OperatorLog operatorLog)
 {
     private readonly TimeProvider _time = time;
     private readonly TimeSpan _heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
@@ -86,7 +86,7 @@ internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOption
         }
         catch (WriteTimeoutException)
         {
-            LogWriteTimeout(log, user, _writeTimeout.TotalSeconds);
+            operatorLog.Refused(RefusalKind.SlowReader, $"{user} (stream {ctx.Request.Path})");
             ctx.Abort();
         }
     }
@@ -120,6 +120,5 @@ internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOption
         }, ct);
     }
 
-    [LoggerMessage(30, LogLevel.Information, "Stream of {User} cut: it accepted nothing for {Seconds}s")]
-    private static partial void LogWriteTimeout(ILogger logger, string user, double seconds);
+    // 30, WriteTimeout: moved to OperatorLog (RefusalKind.SlowReader), summarised under a flood.
 }
