@@ -32,6 +32,7 @@ internal static class ChatServices
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
+        services.AddSingleton<PollTimeouts>();
         // The recent-messages cache must see every commit; with other nodes committing it cannot, so it is off.
         services.AddSingleton<RoomMembers>();
         services.AddSingleton(sp => new RecentMessages(
