@@ -77,7 +77,9 @@ public class DeskTests : IAsyncLifetime
 
         // c3 waits on a long poll: a claim ahead of it moves it up, and it hears of it at once.
         var cursor = (await c3.GetAsync("api/messages")).Num("cursor");
+        var parked = server.Get<CometChat.Core.ChatStats>().ParkedPolls;
         var waiting = c3.GetAsync($"api/poll?since={cursor}&timeout=30");
+        await server.WaitForParkedPollsAsync(parked + 1); // queue events reach the listening: claim only once c3 listens
         var claimed = await ann.PostAsync($"api/support/{s1}/claim");
         (claimed.Str("agent"), claimed.Str("state"), claimed.GetProperty("changed").GetBoolean()).ShouldBe(("ann", "assigned", true));
         var events = (await waiting.DefaultTimeout()).GetProperty("events").EnumerateArray().ToArray();
