@@ -50,6 +50,9 @@ internal static class MessageKinds
 
     /// <summary>Kinds that change other messages or mark progress: never in history (they are applied there).</summary>
     public static bool IsFeedOnly(string kind) => kind is Receipt or Read or Recall or Edit;
+
+    /// <summary>The kinds <see cref="IsFeedOnly"/> names, for the store's history queries.</summary>
+    public static readonly string[] FeedOnly = [Receipt, Read, Recall, Edit];
     /// <summary>An agent's internal note on a support session: agents only, never the customer.</summary>
     public const string Note = "note";
     /// <summary>The customer's rating of a closed support session; the body starts with the score.</summary>

@@ -64,7 +64,7 @@ internal abstract partial class SqlReadStore
     public Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct) =>
         QueryAsync<Message>(
             $"SELECT {MessageColumns} FROM messages m WHERE m.conversation = @conversation AND m.mid < @before " +
-            "AND m.kind <> 'receipt' ORDER BY m.mid DESC LIMIT @limit",
+            $"AND {HistoryKinds} ORDER BY m.mid DESC LIMIT @limit",
             new { conversation, before, limit }, ct);
 
     public async Task<IReadOnlyDictionary<long, string>> ReceiptStatesAsync(IReadOnlyList<string> senders, IReadOnlyList<long> mids, CancellationToken ct)
@@ -87,7 +87,7 @@ internal abstract partial class SqlReadStore
     public Task<IReadOnlyList<Message>> ReadSessionAsync(long sid, long before, int limit, CancellationToken ct) =>
         QueryAsync<Message>(
             $"SELECT {MessageColumns} FROM messages m WHERE m.sid = @sid AND m.mid < @before " +
-            "AND m.kind <> 'receipt' ORDER BY m.mid DESC LIMIT @limit",
+            $"AND {HistoryKinds} ORDER BY m.mid DESC LIMIT @limit",
             new { sid, before, limit }, ct);
 
     public async Task<Message?> GetAsync(long mid, CancellationToken ct) =>
@@ -143,6 +143,8 @@ internal abstract partial class SqlReadStore
     /// <summary><paramref name="query"/>'s tokens as the engine's phrase query text.</summary>
     protected abstract string SearchText(SearchQuery query);
 
+    // Receipts, read markers, recalls and edits are applied to what history shows, never listed in it.
+    private static readonly string HistoryKinds = $"m.kind NOT IN ({string.Join(", ", MessageKinds.FeedOnly.Select(k => $"'{k}'"))})";
     private const string ContentOnly = "m.kind IN ('text', 'file') AND m.recalled_at IS NULL";
 
     // Who may read m: an inbox row, or a room message inside one of the user's membership intervals.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CometChat.Tests.Infrastructure;
@@ -171,6 +172,21 @@ public class SupportDeskTests : IAsyncLifetime
             .Select(m => m.Str("body")).ShouldBe(["assigned to zed", "session two: new card 5500"]);
         // The customer still reads their whole thread.
         (await _c1.GetAsync("api/history?with=@support")).GetProperty("messages").GetArrayLength().ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task ReadMarkersStayOutOfASessionsHistory()
+    {
+        await ComeOnlineAsync(_ann);
+        var sent = await _c1.SendAsync("@support", "where is my parcel?");
+        var (sid, upTo) = (sent.Num("sid").ToString(CultureInfo.InvariantCulture), sent.Num("mid").ToString(CultureInfo.InvariantCulture));
+        await _ann.PostAsync("api/read", ("with", "@support"), ("sid", sid), ("upTo", upTo));
+        await _c1.PostAsync("api/read", ("with", "@support"), ("upTo", upTo));
+
+        var agentView = (await _ann.GetAsync($"api/history?with=@support&sid={sid}")).GetProperty("messages").EnumerateArray().ToArray();
+        agentView.Select(m => m.Str("body")).ShouldBe(["assigned to ann", "where is my parcel?"]);
+        (await _c1.GetAsync("api/history?with=@support")).GetProperty("messages").EnumerateArray()
+            .Select(m => m.Str("kind")).ShouldNotContain("read");
     }
 
     [Fact]
