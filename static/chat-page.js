@@ -4,6 +4,7 @@
  */
 (function (window, document) {
     var CometChat = window.CometChat;
+    var dom = CometChat.dom, $ = dom.$, on = dom.on, stop = dom.stop, el = dom.el, setText = dom.setText, trim = dom.trim;
     // Always this page's own origin: a server named by the URL would receive the password and run its answer here.
     var server = "";
     var me = null, token = null, chat = null;
@@ -18,37 +19,11 @@
     var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     var MARK_SENT = "\u2713", MARK_DELIVERED = "\u2713\u2713";
 
-    function $(id) { return document.getElementById(id); }
-
     function param(name) {
         var m = new RegExp("[?&]" + name + "=([^&#]*)").exec(window.location.search);
         return m ? decodeURIComponent(m[1].replace(/\+/g, " ")) : null;
     }
 
-    function on(el, name, fn) {
-        if (el.addEventListener) el.addEventListener(name, fn, false);
-        else el.attachEvent("on" + name, function () { return fn.call(el, window.event); });
-    }
-
-    function stop(e) {
-        if (e && e.preventDefault) e.preventDefault();
-        if (e) e.returnValue = false;
-        return false;
-    }
-
-    function el(tag, className, text) {
-        var e = document.createElement(tag);
-        if (className) e.className = className;
-        if (text !== undefined && text !== null) e.appendChild(document.createTextNode(String(text)));
-        return e;
-    }
-
-    function setText(e, text) {
-        while (e.firstChild) e.removeChild(e.firstChild);
-        e.appendChild(document.createTextNode(text));
-    }
-
-    function trim(s) { return String(s || "").replace(/^\s+|\s+$/g, ""); }
 
     function hasClass(e, c) { return (" " + e.className + " ").indexOf(" " + c + " ") >= 0; }
 
