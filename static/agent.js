@@ -9,40 +9,13 @@
  */
 (function (window, document) {
     var CometChat = window.CometChat;
+    var dom = CometChat.dom, $ = dom.$, on = dom.on, stop = dom.stop, el = dom.el, setText = dom.setText, clear = dom.clear, trim = dom.trim;
     var server = "";
     var me = null, chat = null, sessions = {}, current = null, queue = [], canned = [], agents = [];
     var alerts = 0, blinkTimer = null, baseTitle = document.title, queueTimer = null;
     // The agent's session, kept by this browser so a reload keeps the console (sessions, queue, open thread).
     var SESSION_KEY = "cometchat-agent-session", OPEN_KEY = "cometchat-agent-open";
 
-    function $(id) { return document.getElementById(id); }
-
-    function on(el, name, fn) {
-        if (el.addEventListener) el.addEventListener(name, fn, false);
-        else el.attachEvent("on" + name, function () { return fn.call(el, window.event); });
-    }
-
-    function stop(e) {
-        if (e && e.preventDefault) e.preventDefault();
-        if (e) e.returnValue = false;
-        return false;
-    }
-
-    function el(tag, className, text) {
-        var e = document.createElement(tag);
-        if (className) e.className = className;
-        if (text !== undefined && text !== null) e.appendChild(document.createTextNode(String(text)));
-        return e;
-    }
-
-    function setText(e, text) {
-        while (e.firstChild) e.removeChild(e.firstChild);
-        e.appendChild(document.createTextNode(text));
-    }
-
-    function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); }
-
-    function trim(s) { return String(s || "").replace(/^\s+|\s+$/g, ""); }
 
     function now() { return new Date().getTime(); }
 

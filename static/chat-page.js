@@ -4,7 +4,9 @@
  */
 (function (window, document) {
     var CometChat = window.CometChat;
-    var server = param("server") || "";
+    var dom = CometChat.dom, $ = dom.$, on = dom.on, stop = dom.stop, el = dom.el, setText = dom.setText, trim = dom.trim;
+    // Always this page's own origin: a server named by the URL would receive the password and run its answer here.
+    var server = "";
     var me = null, token = null, chat = null;
     var convs = {}, order = [], current = null;
     var receipted = {}, marks = {}, typingTimers = {}, lastTypingSent = 0, presenceTimer = null, roomsTimer = null;
@@ -17,37 +19,11 @@
     var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     var MARK_SENT = "\u2713", MARK_DELIVERED = "\u2713\u2713";
 
-    function $(id) { return document.getElementById(id); }
-
     function param(name) {
         var m = new RegExp("[?&]" + name + "=([^&#]*)").exec(window.location.search);
         return m ? decodeURIComponent(m[1].replace(/\+/g, " ")) : null;
     }
 
-    function on(el, name, fn) {
-        if (el.addEventListener) el.addEventListener(name, fn, false);
-        else el.attachEvent("on" + name, function () { return fn.call(el, window.event); });
-    }
-
-    function stop(e) {
-        if (e && e.preventDefault) e.preventDefault();
-        if (e) e.returnValue = false;
-        return false;
-    }
-
-    function el(tag, className, text) {
-        var e = document.createElement(tag);
-        if (className) e.className = className;
-        if (text !== undefined && text !== null) e.appendChild(document.createTextNode(String(text)));
-        return e;
-    }
-
-    function setText(e, text) {
-        while (e.firstChild) e.removeChild(e.firstChild);
-        e.appendChild(document.createTextNode(text));
-    }
-
-    function trim(s) { return String(s || "").replace(/^\s+|\s+$/g, ""); }
 
     function hasClass(e, c) { return (" " + e.className + " ").indexOf(" " + c + " ") >= 0; }
 
@@ -749,13 +725,24 @@
 
     function loadRooms() {
         if (!chat) return;
-        chat.rooms(function (err, res) {
+        // Only what the lists show: the rooms this user is in, and the first page of the others to join with a
+        // click (any other by name in the form above); never the whole directory, however many rooms exist.
+        chat.rooms({mine: "true", limit: 100}, function (err, res) {
             if (err || !res) return;
-            var list = res.rooms || [], i;
-            roomCounts = {};
-            for (i = 0; i < list.length; i++) roomCounts[String(list[i].room).replace(/^#/, "")] = list[i].members;
-            drawRooms();
+            var counts = {};
+            addRoomCounts(counts, res.rooms);
+            chat.rooms({limit: 30}, function (err2, res2) {
+                if (!err2 && res2) addRoomCounts(counts, res2.rooms);
+                roomCounts = counts;
+                drawRooms();
+            });
         });
+    }
+
+    function addRoomCounts(counts, list) {
+        var i;
+        list = list || [];
+        for (i = 0; i < list.length; i++) counts[String(list[i].room).replace(/^#/, "")] = list[i].members;
     }
 
     // Several joins and leaves in a row: one reload of the counts.

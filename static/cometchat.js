@@ -806,7 +806,8 @@
             receipt: function (ref, state, cb) { conn.command(ops.receipt, {ref: ref, state: state, client: conn.client}, cb); },
             typing: function (to, cb) { conn.call(ops.typing, {to: to}, cb || function () {}); },
             history: function (withName, before, limit, cb) { conn.call(ops.history, {"with": withName, before: before, limit: limit || 50}, cb); },
-            rooms: function (cb) { conn.call(ops.rooms, {}, cb); },
+            // rooms(cb) or rooms({mine: true, limit: 50, after: name}, cb): one page, {rooms, more, after?}
+            rooms: function (params, cb) { if (typeof params === "function") { cb = params; params = {}; } conn.call(ops.rooms, params, cb); },
             presence: function (users, cb) { conn.call(ops.presence, {users: users.join(",")}, cb); },
             join: function (room, cb) { conn.command({post: "/api/rooms/" + encodeURIComponent(room) + "/join", get: "/api/join?room=" + encodeURIComponent(room)}, {}, cb); },
             leave: function (room, cb) { conn.command({post: "/api/rooms/" + encodeURIComponent(room) + "/leave", get: "/api/leave?room=" + encodeURIComponent(room)}, {}, cb); },

@@ -18,7 +18,9 @@
 (function (window, document) {
     if (window.CometChatWidget) return;
 
+    // The tag that embeds this very script names the server; nothing else on the page (or in its URL) may.
     function findScript() {
+        if (document.currentScript) return document.currentScript;
         var scripts = document.getElementsByTagName("script"), i;
         for (i = scripts.length - 1; i >= 0; i--) {
             if (/embed\.js(\?|#|$)/.test(scripts[i].src || "") || scripts[i].getAttribute("data-cometchat") !== null) return scripts[i];

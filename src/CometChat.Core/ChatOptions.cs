@@ -15,10 +15,10 @@ public sealed class ChatOptions
     public const string Section = "Chat";
 
     /// <summary><c>sqlite</c> (one node, <see cref="Database"/>) or <c>postgres</c> (any number of nodes sharing ConnectionStrings:Postgres).</summary>
-    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Chat:Store must be 'sqlite' or 'postgres'.")]
+    [RegularExpression(@"^(sqlite|postgres)\z", ErrorMessage = "Chat:Store must be 'sqlite' or 'postgres'.")]
     public string Store { get; set; } = "sqlite";
     /// <summary><c>none</c> (one node) or <c>redis</c>: wake-ups, typing, presence and rate limits across nodes over ConnectionStrings:Redis.</summary>
-    [RegularExpression("^(none|redis)$", ErrorMessage = "Chat:Backplane must be 'none' or 'redis'.")]
+    [RegularExpression(@"^(none|redis)\z", ErrorMessage = "Chat:Backplane must be 'none' or 'redis'.")]
     public string Backplane { get; set; } = "none";
     [Required] public string Database { get; set; } = "cometchat.db";
     /// <summary>How long a write waits for a lock held by another process before answering 503.</summary>
@@ -50,6 +50,7 @@ public sealed class ChatOptions
     [ValidateObjectMembers] public SupportSection Support { get; set; } = new();
     [ValidateObjectMembers] public LimitsSection Limits { get; set; } = new();
     [ValidateObjectMembers] public RedisSection Redis { get; set; } = new();
+    [ValidateObjectMembers] public RetentionSection Retention { get; set; } = new();
     [ValidateObjectMembers] public SmtpSection Smtp { get; set; } = new();
     /// <summary>The site's backends told of desk events (API.md §7): each <c>{"Url","Secret","Events":[...]}</c>.</summary>
     [ValidateEnumeratedItems] public WebhookOptions[] Webhooks { get; set; } = [];
@@ -67,19 +68,61 @@ public sealed class ChatOptions
     public bool SharedStore => Store == "postgres";
     public bool RedisBackplane => Backplane == "redis";
 
-    public sealed class HttpSection
+    public sealed class HttpSection : IValidatableObject
     {
         [Required] public string Address { get; set; } = "localhost";
         [Range(0, 65535)] public int Port { get; set; } = 5000;
+        /// <summary>
+        /// Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: behind them a request's address
+        /// is the client's, for the per-address limits. Empty: X-Forwarded-For is ignored (anyone can write it).
+        /// </summary>
+        public string[] TrustedProxies { get; set; } = [];
+
+        /// <summary>An address (<c>10.0.0.5</c>) or a CIDR range (<c>10.0.0.0/8</c>) of <see cref="TrustedProxies"/>, else false.</summary>
+        public static bool TryParseProxy(string entry, out System.Net.IPAddress? address, out System.Net.IPNetwork network)
+        {
+            network = default;
+            address = null;
+            return entry.Contains('/') ? System.Net.IPNetwork.TryParse(entry, out network) : System.Net.IPAddress.TryParse(entry, out address);
+        }
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            foreach (var entry in TrustedProxies)
+                if (!TryParseProxy(entry, out _, out _))
+                    yield return new ValidationResult($"Chat:Http:TrustedProxies: '{entry}' is not an IP address or a CIDR range (e.g. 10.0.0.0/8).", [nameof(TrustedProxies)]);
+        }
     }
 
-    public sealed class AuthSection
+    public sealed class AuthSection : IValidatableObject
     {
         public string? Key { get; set; }
         [Range(1, 24 * 366)] public int TokenHours { get; set; } = 24;
         [Range(1000, 10_000_000)] public int HashIterations { get; set; } = 100_000;
+        /// <summary>
+        /// Password hashes (from <c>hash-password</c>) of reserved names, by name: the only passwords an agent or
+        /// another reserved name signs in with. A name listed here is reserved too.
+        /// </summary>
+        public Dictionary<string, string> Passwords { get; set; } = [];
+        /// <summary>Names the operator keeps: no first login may claim them (agents and built-in role names are kept anyway).</summary>
+        public string[] ReservedNames { get; set; } = [];
         /// <summary>Lifetime of guest tokens from /api/guest: the widget keeps the identity this long.</summary>
         [Range(1, 24 * 366)] public int GuestTokenHours { get; set; } = 24 * 30;
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            foreach (var (name, hash) in Passwords)
+            {
+                if (!Core.Names.TryNormalize(name, out _))
+                    yield return new ValidationResult($"Chat:Auth:Passwords: '{name}' is not a valid user name.", [nameof(Passwords)]);
+                if (!Core.PasswordHash.IsWellFormed(hash))
+                    yield return new ValidationResult(
+                        $"Chat:Auth:Passwords:{name} is not a password hash; make one with: dotnet run --project src/CometChat -- hash-password", [nameof(Passwords)]);
+            }
+            foreach (var name in ReservedNames)
+                if (!Core.Names.TryNormalize(name, out _))
+                    yield return new ValidationResult($"Chat:Auth:ReservedNames: '{name}' is not a valid user name.", [nameof(ReservedNames)]);
+        }
     }
 
     public sealed class PollSection
@@ -100,6 +143,8 @@ public sealed class ChatOptions
         [Range(0, 65535)] public int Port { get; set; } = 5001;
         [Range(256, 16 * 1024 * 1024)] public int MaxLineBytes { get; set; } = 64 * 1024;
         [Range(1, 86_400)] public int IdleSeconds { get; set; } = 120;
+        /// <summary>A new TCP connection must send its AUTH line (or Flash policy request) within this, or it is closed.</summary>
+        [Range(1, 600)] public int AuthSeconds { get; set; } = 10;
     }
 
     public sealed class PresenceSection
@@ -129,15 +174,28 @@ public sealed class ChatOptions
         [Range(1, 100_000)] public int SendsPerSecond { get; set; } = 10;
         [Range(1, 100_000)] public int SendBurst { get; set; } = 50;
         [Range(1, 100_000)] public int TypingPerSecond { get; set; } = 5;
-        [Range(1, 100_000)] public int LoginsPerMinutePerName { get; set; } = 10;
-        [Range(1, 100_000)] public int LoginsPerMinutePerIp { get; set; } = 60;
-        [Range(1, 100_000)] public int NewConnectionsPerSecondPerIp { get; set; } = 50;
-        [Range(1, 1_000_000)] public int MaxConnectionsPerIp { get; set; } = 500;
+        /// <summary>Room joins and leaves per user per minute (each stores a message to every member).</summary>
+        [Range(1, 100_000)] public int RoomChangesPerMinute { get; set; } = 30;
+        [Range(1, 100_000)] public int RoomsCreatedPerHour { get; set; } = 20;
+        /// <summary>Wrong passwords per name and address before each further one doubles the wait (OWASP login throttling).</summary>
+        [Range(1, 1000)] public int LoginFreeFailures { get; set; } = 5;
+        [Range(1, 86_400)] public int LoginMaxDelaySeconds { get; set; } = 900;
+        /// <summary>Login attempts per address per minute, any name: sized for an office of 300 behind one address signing in at 9:00.</summary>
+        [Range(1, 100_000)] public int LoginsPerMinutePerIp { get; set; } = 600;
+        /// <summary>
+        /// New connections per address per second (bursts of four times that), and open connections per address. Sized
+        /// for an office of 300 behind one address opening the page at 9:00: 300 browsers × up to 6 connections each.
+        /// Connections from Chat:Http:TrustedProxies are exempt (they carry many clients; their requests are limited per client).
+        /// </summary>
+        [Range(1, 100_000)] public int NewConnectionsPerSecondPerIp { get; set; } = 200;
+        [Range(1, 1_000_000)] public int MaxConnectionsPerIp { get; set; } = 2000;
         [Range(1, 10_000_000)] public int MaxConnections { get; set; } = 50_000;
         [Range(1, 10_000_000)] public int MaxUpgradedConnections { get; set; } = 20_000;
         [Range(1024, 64 * 1024 * 1024)] public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
         [Range(256, 65536)] public int MaxUrlChars { get; set; } = 2048;
         [Range(1, 600)] public int RequestHeadersTimeoutSeconds { get; set; } = 15;
+        /// <summary>An HTTP connection that sends nothing (a new one, or one idle between requests) is closed after this (Kestrel's keep-alive timeout).</summary>
+        [Range(1, 3600)] public int KeepAliveSeconds { get; set; } = 10;
         [Range(1, 1_000_000)] public int MinBodyBytesPerSecond { get; set; } = 240;
         [Range(2, 600)] public int BodyRateGraceSeconds { get; set; } = 5; // Kestrel needs more than 1 s
         /// <summary>New guest identities (/api/guest) per client address per minute.</summary>
@@ -159,14 +217,20 @@ public sealed class ChatOptions
     public sealed class RedisSection
     {
         /// <summary>Prefix of every Redis key and channel, so several clusters can share one Redis.</summary>
-        [Required, RegularExpression("^[A-Za-z0-9_.:-]{1,64}$")] public string Prefix { get; set; } = "cometchat";
+        [Required, RegularExpression(@"^[A-Za-z0-9_.:-]{1,64}\z")] public string Prefix { get; set; } = "cometchat";
+    }
+
+    public sealed class RetentionSection
+    {
+        /// <summary>Message bodies older than this many days are erased (rows and cursors stay); 0 keeps everything.</summary>
+        [Range(0, 36_500)] public int Days { get; set; }
     }
 
     public sealed class SupportSection : IValidatableObject
     {
         public string[] Agents { get; set; } = [];
         /// <summary><c>auto</c>: new sessions go to the least-loaded available agent; <c>manual</c>: agents claim them from the queue.</summary>
-        [RegularExpression("^(auto|manual)$", ErrorMessage = "Chat:Support:Routing must be 'auto' or 'manual'.")]
+        [RegularExpression(@"^(auto|manual)\z", ErrorMessage = "Chat:Support:Routing must be 'auto' or 'manual'.")]
         public string Routing { get; set; } = "auto";
         /// <summary>The most open sessions auto-routing gives one agent (claims and transfers may exceed it).</summary>
         [Range(1, 1000)] public int MaxSessionsPerAgent { get; set; } = 5;

@@ -5,8 +5,11 @@ namespace CometChat.Core;
 /// <paramref name="Messages"/> (in mid order) or will never exist. After is the head the batch's transaction read
 /// under the write lock, so consecutive batches of all nodes chain: each one's After is the previous one's UpTo.
 /// <paramref name="Changed"/>: earlier messages the batch rewrote (recalled, edited), as they read now.
+/// <paramref name="Erased"/>: the batch erased bodies in bulk (account deletion, retention), of any mid up to UpTo (its
+/// own messages included): every node drops its cache and reads every mid up to UpTo from the store.
 /// </summary>
-internal sealed record CommittedBatch(long After, long UpTo, IReadOnlyList<Appended> Messages, IReadOnlyList<Appended>? Changed = null);
+internal sealed record CommittedBatch(long After, long UpTo, IReadOnlyList<Appended> Messages, IReadOnlyList<Appended>? Changed = null,
+    bool Erased = false);
 
 /// <summary>
 /// On a shared store (several nodes): keeps this node's recent-messages cache and room index complete, in mid order,
@@ -26,7 +29,8 @@ internal sealed partial class ClusterFeed(IMessageStore store, RecentMessages re
 
     private readonly object _gate = new();
     private readonly SortedDictionary<long, CommittedBatch> _pending = new(); // by After
-    private long _covered, _target;
+    private long _covered, _target, _erasedUpTo;
+    private int _erasures; // bumped whenever the cache is dropped for an erasure: a store read begun before it is stale
     private int _filling;
 
     /// <summary>Every committed mid up to this one is in the cache (or was evicted from it): reads up to here need no store.</summary>
@@ -59,7 +63,13 @@ internal sealed partial class ClusterFeed(IMessageStore store, RecentMessages re
     /// </summary>
     public void CatchUp(long storeHead)
     {
-        lock (_gate) _target = Math.Max(_target, storeHead);
+        // A bulk erasure's batch may be among the lost ones: no cached body may outlive it.
+        lock (_gate)
+        {
+            recent.Forget();
+            _erasures++;
+            _target = Math.Max(_target, storeHead);
+        }
         if (storeHead > Covered) _ = FillAsync(TimeSpan.Zero);
     }
 
@@ -68,12 +78,28 @@ internal sealed partial class ClusterFeed(IMessageStore store, RecentMessages re
         bool gap;
         lock (_gate)
         {
-            if (batch.UpTo <= _covered) return; // seen already (a gap fill got there first)
-            if (batch.After <= _covered) Apply(batch);
+            if (batch.Erased) Erase(batch.UpTo);
+            // Seen already (a gap fill got there first), or carrying bodies an erasure has removed since.
+            if (batch.UpTo <= _covered || batch.UpTo <= _erasedUpTo) { }
+            else if (batch.After <= _covered) Apply(batch);
             else _pending.TryAdd(batch.After, batch);
-            gap = _pending.Count > 0;
+            gap = _pending.Count > 0 || _target > _covered;
         }
         if (gap) _ = FillAsync(GapGrace);
+    }
+
+    /// <summary>
+    /// Under the gate: a batch erased bodies of mids up to <paramref name="upTo"/>. The cache is dropped, and the batches
+    /// up to it that are pending or still on their way carry the old bodies: they are ignored, and the mids up to it
+    /// not covered yet are read from the store.
+    /// </summary>
+    private void Erase(long upTo)
+    {
+        recent.Forget();
+        _erasures++;
+        _erasedUpTo = Math.Max(_erasedUpTo, upTo);
+        _target = Math.Max(_target, upTo);
+        while (_pending.Count > 0 && _pending.First().Value.UpTo <= upTo) _pending.Remove(_pending.First().Key);
     }
 
     /// <summary>Under the gate: caches the batch's messages past what is covered, then every pending batch that now follows.</summary>
@@ -114,16 +140,22 @@ internal sealed partial class ClusterFeed(IMessageStore store, RecentMessages re
             while (true)
             {
                 long from, to;
+                int erasures;
                 lock (_gate)
                 {
                     from = _covered;
                     to = _pending.Count > 0 ? _pending.First().Key : _target;
+                    erasures = _erasures;
                 }
                 if (to <= from) break;
                 var read = await store.ReadCommittedAsync(from, to, FillPage, CancellationToken.None);
                 var upTo = read.Count == FillPage ? read[^1].Message.Mid : to;
                 var changed = await RewrittenAsync(read);
-                lock (_gate) Apply(new CommittedBatch(from, upTo, read, changed));
+                lock (_gate)
+                {
+                    if (erasures != _erasures) continue; // an erasure committed meanwhile: read again
+                    Apply(new CommittedBatch(from, upTo, read, changed));
+                }
                 stats.GapFilled(read.Count);
                 LogFilled(log, from, upTo, read.Count);
                 head.Announce(upTo);

@@ -49,8 +49,9 @@ internal sealed class Feed(IMessageStore store, FeedHead feedHead, IWakeUpBus bu
         // fast paths below (nothing new; the cache) from hiding their messages.
         var head = feedHead.Shared && (settled || bus.State != BusState.Up) ? await feedHead.RefreshAsync(ct) : Head;
         if (cursor.Mid >= head) return FeedPage.Empty(cursor);
-        // On a shared store the cache serves only while it holds every batch up to the head (no gap being filled).
-        if ((!feedHead.Shared || cluster.Covered >= head) && recent.TryRead(user, client, cursor, limit) is { } cached) return cached;
+        // On a shared store the cache serves only while it holds every batch up to the head (no gap being filled) and
+        // the backplane is up (with it down, another node's bulk erasure could not reach this cache).
+        if ((!feedHead.Shared || (cluster.Covered >= head && bus.State == BusState.Up)) && recent.TryRead(user, client, cursor, limit) is { } cached) return cached;
 
         var rows = await store.ReadFeedAsync(user, cursor.Mid, limit + 1, ct);
         var more = rows.Count > limit;

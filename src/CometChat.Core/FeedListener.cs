@@ -13,7 +13,7 @@ internal sealed class FeedListener
 {
     private TaskCompletionSource _signal = NewSignal();
     private ConcurrentQueue<ChatEvent>? _events;
-    private int _superseded;
+    private int _superseded, _expired;
     private long _signalledAt;
 
     public FeedListener(string user, string? client, ListenerKind kind)
@@ -42,6 +42,16 @@ internal sealed class FeedListener
     {
         var at = Interlocked.Exchange(ref _signalledAt, 0);
         return at == 0 ? null : System.Diagnostics.Stopwatch.GetElapsedTime(at);
+    }
+
+    /// <summary>True once its poll's timeout passed (or the server is stopping): the next empty read answers.</summary>
+    public bool Expired => Volatile.Read(ref _expired) == 1;
+
+    /// <summary>Called by <see cref="PollTimeouts"/>.</summary>
+    public void Expire()
+    {
+        Interlocked.Exchange(ref _expired, 1);
+        Signal();
     }
 
     public void Supersede()

@@ -26,6 +26,7 @@ internal sealed class FeedSubscription : IDisposable
     public string User => _listener.User;
     public string? Client => _listener.Client;
     public Cursor Cursor { get; private set; }
+    public FeedListener Listener => _listener;
 
     public async Task<FeedPage> NextAsync(CancellationToken ct)
     {
@@ -34,6 +35,9 @@ internal sealed class FeedSubscription : IDisposable
             // Capture the signal before reading: a commit between the read and the wait must still wake us.
             var armed = _listener.Armed;
             if (_listener.Superseded) return FeedPage.Empty(Cursor) with { Superseded = true };
+            // Captured before the read too: a poll that expired still reads once more, so its cursor moves past the
+            // tab's own sends (which never wake it), and then answers whatever that read found.
+            var expired = _listener.Expired;
             var events = _listener.DrainEvents();
             var page = await _feed.ReadAfterAsync(_listener.User, _listener.Client, Cursor, _limit, ct);
             Cursor = page.Cursor;
@@ -43,6 +47,7 @@ internal sealed class FeedSubscription : IDisposable
                 if (woken is { } latency) _stats.WakeLatencyMs.Record(latency.TotalMilliseconds);
                 return events is null ? page : page with { Events = events };
             }
+            if (expired) return page;
             await armed.WaitAsync(ct);
         }
     }

@@ -10,7 +10,7 @@ internal sealed record HistoryPage(IReadOnlyList<Message> Messages, bool More, I
 /// <summary>
 /// Older messages of one conversation, newest page first: a direct pair (<c>with</c> = a user), a room
 /// (<c>#room</c>, current members only), or a support thread (<c>@support</c>: the caller's own as a
-/// customer, or with <c>sid</c> the thread of a session assigned to the calling agent). Receipts are
+/// customer, all sessions; with <c>sid</c> that one session only, for its customer or its assigned agent). Receipts are
 /// feed-only and typing is never stored, so neither appears here; instead a page says how far each of the
 /// caller's own messages in it was acknowledged, so a client that starts from history shows the real ✓✓.
 /// </summary>
@@ -19,7 +19,11 @@ internal sealed class History(IMessageStore store, IUserStore users, SupportDesk
     public async Task<HistoryPage> ReadAsync(string user, string? with, long? sid, long? before, int limit, CancellationToken ct)
     {
         var conversation = await KeyAsync(user, with, sid, ct);
-        var rows = await store.ReadConversationAsync(conversation, before ?? long.MaxValue, limit + 1, ct);
+        // A support read names its session and gets that session's messages only: the customer's thread also
+        // holds their other sessions, which may belong to other agents.
+        var rows = sid is { } session && with == SupportDesk.Address
+            ? await store.ReadSessionAsync(session, before ?? long.MaxValue, limit + 1, ct)
+            : await store.ReadConversationAsync(conversation, before ?? long.MaxValue, limit + 1, ct);
         var more = rows.Count > limit;
         var page = new List<Message>(Math.Min(rows.Count, limit));
         for (var i = Math.Min(rows.Count, limit) - 1; i >= 0; i--) page.Add(rows[i]);

@@ -26,6 +26,9 @@ internal interface IMessageStore
     /// </summary>
     Task<IReadOnlyDictionary<long, string>> ReceiptStatesAsync(IReadOnlyList<string> senders, IReadOnlyList<long> mids, CancellationToken ct);
 
+    /// <summary>The messages of support session <paramref name="sid"/> before <paramref name="before"/>, newest first, at most <paramref name="limit"/> rows.</summary>
+    Task<IReadOnlyList<Message>> ReadSessionAsync(long sid, long before, int limit, CancellationToken ct);
+
     Task<Message?> GetAsync(long mid, CancellationToken ct);
 
     /// <summary>
@@ -52,13 +55,37 @@ internal interface IUserStore
     Task<UserRecord?> GetUserAsync(string name, CancellationToken ct);
     /// <summary>The setting's value, storing <paramref name="value"/> first if it has none (race-safe).</summary>
     string GetOrAddSetting(string key, string value);
-    Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken ct);
+    /// <summary>
+    /// Rooms named after <paramref name="after"/> (null: from the first) in name order, at most <paramref name="limit"/>,
+    /// with member counts; only those <paramref name="member"/> belongs to when given.
+    /// </summary>
+    Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(string? after, int limit, string? member, CancellationToken ct);
     Task<IReadOnlyList<string>> RoomMembersAsync(string room, CancellationToken ct);
     Task<bool> RoomExistsAsync(string room, CancellationToken ct);
     Task<bool> IsMemberAsync(string room, string user, CancellationToken ct);
     Task<SupportSession?> GetSessionAsync(long sid, CancellationToken ct);
+    /// <summary>What decides whether a token of <paramref name="user"/> (SHA-256 <paramref name="tokenHash"/>) still holds.</summary>
+    Task<TokenState> GetTokenStateAsync(string user, string tokenHash, CancellationToken ct);
 }
 
+/// <summary>Tokens issued before <see cref="TokensAfter"/> (epoch ms) are void; <see cref="Revoked"/>: this token was logged out.</summary>
+internal sealed record TokenState(long? TokensAfter, long? DeletedAt, long Revocations)
+{
+    public bool Revoked => Revocations > 0;
+}
+
+/// <summary>
+/// Which message bodies to erase (one store operation for account deletion and retention, erasing as a recall does): any
+/// sender, a sent-before time (epoch ms), or both, at most <see cref="Limit"/> messages,
+/// of the <see cref="MessageKinds.Erasable"/> kinds, not yet erased.
+/// </summary>
+internal sealed record MessageErasure(string? Sender = null, long? SentBefore = null, int Limit = int.MaxValue);
+
+/// <summary>Which table of names: users or rooms.</summary>
+internal enum NameKind { User, Room }
+
+/// <summary>A user; tokens issued at or before <see cref="TokensAfter"/> (epoch ms) are void.</summary>
+internal sealed record UserRecord(string Name, string? PasswordHash, long CreatedAt, long? TokensAfter);
 /// <summary>
 /// The reads of API.md §8: conversation lists with unread counts, search, blocks and files. Written once for both
 /// engines (SqlReadStore); only the search query is each engine's own.
@@ -101,7 +128,6 @@ internal sealed record StoredFile(string Id, string Owner, string Name, long Siz
     public string Json => FileInfoJson.Serialize(Id, Name, Size, Type);
 }
 
-internal sealed record UserRecord(string Name, string? PasswordHash, long CreatedAt);
 internal sealed record RoomInfo(string Name, long Members);
 internal sealed record SupportSession(long Sid, string Customer, string? Agent, long OpenedAt, long? ClosedAt);
 

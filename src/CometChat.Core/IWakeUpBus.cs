@@ -54,3 +54,19 @@ internal sealed class LocalWakeUpBus(FeedWaiters waiters) : IWakeUpBus
     public void PublishRoomEvent(string room, IReadOnlyCollection<string> members, string except, ChatEvent e) =>
         waiters.Publish(members, except, e);
 }
+
+/// <summary>A token ended: one (by its SHA-256), or every token of the user issued so far (<see cref="TokenHash"/> null).</summary>
+internal readonly record struct TokenRevocation(string User, string? TokenHash);
+
+/// <summary>
+/// Token revocations told to every node (Chat:Backplane=redis), so each drops them from its token cache and ends the
+/// connections they opened. <see cref="Live"/> is false while a revocation could be missed (backplane down): then
+/// cached tokens are checked against the store again every heartbeat.
+/// </summary>
+internal interface IClusterRevocations
+{
+    bool Live { get; }
+    void Publish(TokenRevocation revocation);
+    /// <summary>Raised for other nodes' revocations, and with a null user after a reconnect (anything may have been missed).</summary>
+    event Action<TokenRevocation?>? Received;
+}

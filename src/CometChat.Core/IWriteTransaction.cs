@@ -10,6 +10,7 @@ internal interface IWrites
     IUserWrites Users { get; }
     IRoomWrites Rooms { get; }
     ISupportWrites Support { get; }
+    INameWrites Names { get; }
     IReadMarkerWrites ReadMarkers { get; }
     IFileWrites Files { get; }
     /// <summary>The support desk's tables (API.md §7): session details, away switches, canned responses, the outbox.</summary>
@@ -24,6 +25,11 @@ internal interface IWrites
 internal interface IWriteTransaction : IWrites, IDisposable
 {
     IReadOnlyList<Appended> Appended { get; }
+    /// <summary>
+    /// Bodies were erased in bulk in this batch (<see cref="IMessageWrites.EraseMessages"/>): the recent-messages cache
+    /// must forget what it holds. (A recall or edit replaces its one message through <see cref="Changed"/>.)
+    /// </summary>
+    bool Erased { get; }
     /// <summary>Stored messages this batch rewrote (recalled, edited), as they read now: the cache must replace its copies.</summary>
     IReadOnlyList<Appended> Changed { get; }
 
@@ -67,6 +73,12 @@ internal interface IMessageWrites
     Message Recall(Message m, long at);
     /// <summary>Replaces <paramref name="m"/>'s body (and its search entry), marking it edited at <paramref name="at"/>.</summary>
     Message Edit(Message m, string body, long at);
+    /// <summary>
+    /// Erases the messages <paramref name="what"/> names as a recall does (bodies, their edits' bodies, files and search
+    /// entries), keeping each row, mid and feed entry, so cursors and history stay whole; answers how many were erased
+    /// and the ids of the files they carried (a folder's copies go after the commit).
+    /// </summary>
+    (int Count, IReadOnlyList<string> Files) EraseMessages(MessageErasure what, long erasedAt);
 }
 
 /// <summary>
@@ -92,6 +104,11 @@ internal interface IFileWrites
     (int Count, long? Oldest) UploadedSince(string owner, long since);
     /// <summary>Deletes the file message <paramref name="mid"/> carries, content and all; its id, or null when it carried none.</summary>
     string? EraseOf(long mid);
+    /// <summary>
+    /// Deletes files uploaded but never sent, of <paramref name="owner"/> and/or uploaded before <paramref name="uploadedBefore"/>
+    /// (epoch ms): account deletion and retention; their ids (a folder's copies go after the commit).
+    /// </summary>
+    IReadOnlyList<string> EraseUnsent(string? owner, long? uploadedBefore);
 }
 
 internal interface IUserWrites
@@ -100,6 +117,16 @@ internal interface IUserWrites
     UserRecord? GetUser(string name);
     void CreateUser(string name, string? passwordHash, long createdAt);
     void SetSetting(string key, string value);
+    /// <summary>Replaces the user's password hash (null: no password, so no /api/login).</summary>
+    void SetPassword(string name, string? passwordHash);
+    /// <summary>Voids every token of <paramref name="user"/> issued at or before <paramref name="at"/> (epoch ms).</summary>
+    void RevokeTokens(string user, long at);
+    /// <summary>Voids one token (by its SHA-256) until <paramref name="expiresAt"/>, when it would have expired anyway.</summary>
+    void RevokeToken(string tokenHash, string user, long expiresAt);
+    /// <summary>Forgets revocations of tokens that have expired since.</summary>
+    void PurgeRevokedTokens(long now);
+    /// <summary>Marks the account deleted (its name stays taken), without a password and with every token void.</summary>
+    void DeleteUser(string user, long at);
     bool IsBlocked(string blocker, string blocked);
     /// <summary>False when <paramref name="blocker"/> already blocked <paramref name="blocked"/>.</summary>
     bool Block(string blocker, string blocked, long at);
@@ -119,6 +146,8 @@ internal interface IRoomWrites
     void Join(string room, string user, long fromMid, long joinedAt);
     /// <summary>Closes <paramref name="user"/>'s open membership at <paramref name="toMid"/>, the mid of their leave message.</summary>
     void Leave(string room, string user, long toMid);
+    /// <summary>The rooms <paramref name="user"/> is a member of now.</summary>
+    IReadOnlyList<string> RoomsOf(string user);
 }
 
 internal interface ISupportWrites
@@ -130,4 +159,23 @@ internal interface ISupportWrites
     long CreateSession(string customer, string? agent, long openedAt);
     void AssignSession(long sid, string agent);
     void CloseSession(long sid, long closedAt);
+}
+
+/// <summary>Users' and rooms' names under the name profile: UTS #39 skeletons, and renames of names stored before it.</summary>
+internal interface INameWrites
+{
+    /// <summary>Up to <paramref name="limit"/> names of <paramref name="kind"/> whose skeleton is not yet stored (rows from before names had one).</summary>
+    IReadOnlyList<string> NamesWithoutSkeleton(NameKind kind, int limit);
+    /// <summary>Forgets every stored skeleton of <paramref name="kind"/>, so they are computed again (the profile or its data changed).</summary>
+    void ClearSkeletons(NameKind kind);
+    void SetSkeleton(NameKind kind, string name, string skeleton);
+    /// <summary>The names of <paramref name="kind"/> whose UTS #39 skeleton is <paramref name="skeleton"/>, in name order.</summary>
+    IReadOnlyList<string> NamesWithSkeleton(NameKind kind, string skeleton);
+    /// <summary>Groups of two or more names of <paramref name="kind"/> sharing one skeleton (look-alikes stored before they were refused).</summary>
+    IReadOnlyList<string[]> SkeletonCollisions(NameKind kind);
+    /// <summary>
+    /// Renames a user or room everywhere its name is stored (messages, feeds, conversations, memberships, sessions),
+    /// so nothing it sent or received is lost; <paramref name="to"/> must be free.
+    /// </summary>
+    void Rename(NameKind kind, string from, string to);
 }

@@ -2,7 +2,8 @@ namespace CometChat.Core;
 
 /// <summary>
 /// A stored feed message. <see cref="Client"/> is the sending tab and never goes on the wire. A recalled message
-/// (<see cref="RecalledAt"/>, epoch ms) keeps its mid and place with an empty body and no file; an edited one carries
+/// (<see cref="RecalledAt"/>, epoch ms) keeps its mid and place with an empty body and no file; so does an erased one
+/// (<see cref="ErasedAt"/>: account deletion, retention), which says <c>"erased":true</c>; an edited one carries
 /// its latest body and <see cref="EditedAt"/>. <see cref="File"/> is a file message's <c>{"id","name","size","type"}</c>,
 /// kept as the JSON the wire carries (written once by <see cref="FileInfoJson"/>).
 /// </summary>
@@ -19,7 +20,8 @@ internal sealed record Message(
     [property: System.Text.Json.Serialization.JsonIgnore] string? Client = null,
     long? RecalledAt = null,
     long? EditedAt = null,
-    string? File = null)
+    string? File = null,
+    long? ErasedAt = null)
 {
     private byte[]? _json;
 
@@ -48,8 +50,14 @@ internal static class MessageKinds
 
     /// <summary>Kinds that change other messages or mark progress: never in history (they are applied there).</summary>
     public static bool IsFeedOnly(string kind) => kind is Receipt or Read or Recall or Edit;
+
+    /// <summary>The kinds <see cref="IsFeedOnly"/> names, for the store's history queries.</summary>
+    public static readonly string[] FeedOnly = [Receipt, Read, Recall, Edit];
     /// <summary>An agent's internal note on a support session: agents only, never the customer.</summary>
     public const string Note = "note";
     /// <summary>The customer's rating of a closed support session; the body starts with the score.</summary>
     public const string Rating = "rating";
+
+    /// <summary>Kinds whose body a person wrote, which account deletion and retention erase (with their edits), as a recall does.</summary>
+    public static readonly string[] Erasable = [Text, File];
 }

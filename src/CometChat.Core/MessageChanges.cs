@@ -13,6 +13,9 @@ namespace CometChat.Core;
 /// </summary>
 internal sealed class MessageChanges(MessageWriter writer, ChatFiles files, IOptions<ChatOptions> options, TimeProvider time, ChatLimits limits)
 {
+    /// <summary>A recall's id is this and the original's mid: a retry of the recall finds it.</summary>
+    public const string RecallIdPrefix = "recall:";
+
     private readonly int _recallSeconds = options.Value.RecallSeconds;
     private readonly int _editSeconds = options.Value.EditSeconds;
     private readonly int _maxBody = options.Value.MaxBodyChars;
@@ -25,7 +28,7 @@ internal sealed class MessageChanges(MessageWriter writer, ChatFiles files, IOpt
         string? erasedFile = null;
         var result = await writer.RunAsync(tx =>
         {
-            var id = "recall:" + target;
+            var id = RecallIdPrefix + target;
             if (tx.Messages.FindBySenderId(user, id) is { } existing) return new SendResult(existing, true);
             var original = Own(tx, user, target, "recalled");
             var now = CheckWindow(original, _recallSeconds, "recalled", "Chat:RecallSeconds");

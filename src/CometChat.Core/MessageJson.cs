@@ -41,6 +41,7 @@ internal static class MessageJson
             w.WritePropertyName("file");
             w.WriteRawValue(f, skipInputValidation: true); // written by FileInfoJson, with this same encoder
         }
+        if (m.ErasedAt is not null) w.WriteBoolean("erased", true);
         w.WriteEndObject();
     }
 }

@@ -44,6 +44,13 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
     }
 
     /// <summary>
+    /// Ids the server derives for messages it writes on a user's behalf start with one of these; a client's id may
+    /// not, or a send with id <c>receipt:27:read</c> would take the place of that receipt (and the real one be
+    /// answered as its duplicate); likewise a recall's and a rating's.
+    /// </summary>
+    public static readonly string[] ServerIdPrefixes = [Receipts.IdPrefix, MessageChanges.RecallIdPrefix, SupportDesk.RatingIdPrefix];
+
+    /// <summary>
     /// A body as stored: present, not empty (unless <paramref name="allowEmpty"/>), at most <paramref name="max"/> characters,
     /// lone surrogates replaced. UTF-8 (the store and every wire) cannot carry a lone surrogate: it is replaced once, here, so
     /// every reader of the message, from memory or from the store, sees the same body.
@@ -60,6 +67,9 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
     {
         if (id is null or "") return Guid.NewGuid().ToString();
         if (id.Length > MaxIdChars) throw new ChatException(ChatError.BadRequest($"'id' is {id.Length} characters; the limit is {MaxIdChars}."));
+        foreach (var prefix in ServerIdPrefixes)
+            if (id.StartsWith(prefix, StringComparison.Ordinal))
+                throw new ChatException(ChatError.BadRequest($"'id' must not start with '{prefix}': those ids are the server's."));
         return id;
     }
 

@@ -89,6 +89,7 @@ internal sealed partial class MessageWriter : BackgroundService
         IReadOnlyList<Appended> appended, changed;
         long? after;
         Dictionary<string, RoomWake>? rooms = null;
+        var erased = false;
         try
         {
             using var tx = _store.BeginWrite();
@@ -111,6 +112,7 @@ internal sealed partial class MessageWriter : BackgroundService
             changed = tx.Changed;
             rooms = RoomWakes(tx, appended);
             tx.Commit();
+            erased = tx.Erased;
         }
         catch (Exception e)
         {
@@ -126,16 +128,15 @@ internal sealed partial class MessageWriter : BackgroundService
         // Rewritten messages (recalls, edits) first: no reader may meet the old body after the commit that removed it.
         // On a shared store they travel with the batch, so every node's cache replaces its copies in mid order.
         if (after is null || appended.Count == 0) _recent.Replace(changed);
+        // Bodies erased in bulk (account deletion, retention) may sit in the cache: drop it all (rare); readers then read
+        // the store. On a shared store every node must, in the batches' order: the erasure travels as a batch of its own.
+        if (erased && after is null) _recent.Forget();
+        else if (erased && appended.Count == 0) ShareBatch(new CommittedBatch(after!.Value, after.Value, [], Erased: true));
         if (appended.Count > 0)
         {
             // Cache (and room members), then head, then wake: a reader that sees the new head finds the messages cached.
             var last = appended[^1].Message.Mid;
-            if (after is { } previous)
-            {
-                var committed = new CommittedBatch(previous, last, appended, changed);
-                _cluster.Committed(committed);
-                _bus.Share(committed);
-            }
+            if (after is { } previous) ShareBatch(new CommittedBatch(previous, last, appended, changed, erased));
             else _recent.Add(appended);
             _head.Announce(last);
             _stats.Stored(appended.Count);
@@ -147,6 +148,13 @@ internal sealed partial class MessageWriter : BackgroundService
         }
         Committed?.Invoke();
         foreach (var item in batch) item.Complete();
+    }
+
+    /// <summary>This node's batch on a shared store: into its own cache in order, and to every other node.</summary>
+    private void ShareBatch(CommittedBatch committed)
+    {
+        _cluster.Committed(committed);
+        _bus.Share(committed);
     }
 
     /// <summary>

@@ -7,6 +7,9 @@ namespace CometChat.Core;
 /// Online while any poll, stream or socket of a user is open, and for Chat:Presence:GraceSeconds after
 /// the last closes, so a long-polling user does not flicker offline between polls. With several nodes,
 /// each node reports its own view to <see cref="IClusterPresence"/> and reads the others' from it.
+/// This node's own grace periods run on the monotonic clock (<see cref="TimeProvider.GetTimestamp"/>), so a wall
+/// clock set back does not keep a user who left online (and handed new support sessions); <c>lastSeen</c> stays
+/// wall-clock epoch ms, and so do the reports nodes exchange (keep their clocks in step, e.g. with NTP).
 /// </summary>
 internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time, IClusterPresence? cluster = null)
 {
@@ -26,7 +29,7 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time,
     {
         var s = _users.GetOrAdd(user, static _ => new State());
         var now = Now();
-        lock (s) { s.Open++; s.LastSeen = now; }
+        lock (s) { s.Open++; MarkSeen(s, now); }
         _cluster.Report(user, now, now + _openMs);
         Seen?.Invoke(user);
     }
@@ -36,7 +39,7 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time,
         if (!_users.TryGetValue(user, out var s)) return;
         var now = Now();
         int open;
-        lock (s) { open = s.Open = Math.Max(0, s.Open - 1); s.LastSeen = now; }
+        lock (s) { open = s.Open = Math.Max(0, s.Open - 1); MarkSeen(s, now); }
         _cluster.Report(user, now, now + (open > 0 ? _openMs : _graceMs));
     }
 
@@ -46,9 +49,15 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time,
         var s = _users.GetOrAdd(user, static _ => new State());
         var now = Now();
         int open;
-        lock (s) { s.LastSeen = now; open = s.Open; }
+        lock (s) { MarkSeen(s, now); open = s.Open; }
         _cluster.Report(user, now, now + (open > 0 ? _openMs : _graceMs));
         Seen?.Invoke(user);
+    }
+
+    private void MarkSeen(State s, long nowMs)
+    {
+        s.LastSeen = nowMs;
+        s.LastSeenTimestamp = time.GetTimestamp();
     }
 
     public PresenceInfo Get(string user)
@@ -60,7 +69,7 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time,
             lock (s)
             {
                 if (s.Open > 0) return new(true, now);
-                local = new(now - s.LastSeen < _graceMs, s.LastSeen);
+                local = new(time.GetElapsedTime(s.LastSeenTimestamp).TotalMilliseconds < _graceMs, s.LastSeen);
             }
         }
         if (_cluster.Read(user) is not { } remote) return local;
@@ -88,7 +97,8 @@ internal sealed class Presence(IOptions<ChatOptions> options, TimeProvider time,
     private sealed class State
     {
         public int Open;
-        public long LastSeen;
+        public long LastSeen; // wall clock, epoch ms: what lastSeen shows
+        public long LastSeenTimestamp; // monotonic: what the grace period counts from
     }
 }
 
@@ -102,7 +112,7 @@ internal interface IClusterPresence
 {
     void Report(string user, long lastSeen, long onlineUntil);
 
-    /// <summary>The latest of every node's reports, or null when none is known (or the backplane is down).</summary>
+    /// <summary>The latest of the other nodes' reports, or null when none is known (or the backplane is down).</summary>
     PresenceReport? Read(string user);
 }
 

@@ -9,6 +9,9 @@ internal sealed class Receipts(MessageWriter writer, TimeProvider time, ChatLimi
 {
     public static readonly string[] States = ["delivered", "read"];
 
+    /// <summary>Receipt ids are <c>receipt:REF:STATE</c>; clients cannot use the prefix (<see cref="MessageSender.CheckId"/>).</summary>
+    public const string IdPrefix = "receipt:";
+
     public Task<SendResult> AcknowledgeAsync(string user, long? reference, string? state, string? client = null)
     {
         if (reference is null) throw new ChatException(ChatError.BadRequest("'ref' is required: the mid of the message to acknowledge."));
@@ -16,10 +19,10 @@ internal sealed class Receipts(MessageWriter writer, TimeProvider time, ChatLimi
         if (!States.Contains(state)) throw new ChatException(ChatError.BadRequest("'state' must be 'delivered' or 'read'."));
         MessageSender.CheckClient(client);
         limits.CheckSend(user);
-        var id = $"receipt:{reference}:{state}";
+        var id = $"{IdPrefix}{reference}:{state}";
         return writer.RunAsync(tx =>
         {
-            if (tx.Messages.FindBySenderId(user, id) is { } existing) return new SendResult(existing, true);
+            if (tx.Messages.FindBySenderId(user, id) is { Kind: MessageKinds.Receipt } existing) return new SendResult(existing, true);
             var original = tx.Messages.GetMessage(reference.Value);
             // A session's agent also reads what the customer wrote before the session was theirs (the queued backlog).
             if (original is null || !(tx.Messages.IsRecipient(original, user) || (original.Sid is { } sid && tx.Support.GetSession(sid)?.Agent == user)))

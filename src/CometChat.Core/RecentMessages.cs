@@ -35,6 +35,22 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
     }
 
     /// <summary>
+    /// Drops every cached message (bodies were erased in the store: a cached copy must not outlive them); the
+    /// membership index stays. Readers read the store until new commits fill the cache again.
+    /// </summary>
+    public void Forget()
+    {
+        lock (_gate)
+        {
+            _fifo.Clear();
+            _users.Clear();
+            _rooms.Clear();
+            _bytes = 0;
+            _floor = _newest;
+        }
+    }
+
+    /// <summary>
     /// One committed batch, in mid order. Room membership changes are applied here too, under the same lock,
     /// so a reader never sees a room message without the join that lets it read it (or the reverse).
     /// <paramref name="upTo"/>: the batch covers every mid up to it (mids that never committed included), so
@@ -86,45 +102,44 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
     }
 
     /// <summary>The page after <paramref name="cursor"/>, or null when the cache does not cover it.</summary>
+    /// <remarks>
+    /// A k-way merge of the reader's sources (their inbox, each room within its interval), each in mid order:
+    /// it takes only the page's messages, so a reader in 500 rooms with long backlogs costs about
+    /// 500 binary searches plus a page, not a sort of every room's backlog.
+    /// </remarks>
     public FeedPage? TryRead(string user, string? client, Cursor cursor, int limit)
     {
         if (!_enabled) return null;
         var after = cursor.Mid;
-        List<Message>? found = null;
-        long newest, complete = long.MaxValue; // found holds every message of ours up to this mid
         lock (_gate)
         {
             if (after < _floor) return null;
-            newest = _newest;
+            var newest = _newest;
             if (newest <= after) return FeedPage.Empty(cursor);
-            // Each source is in mid order; more than limit + 1 from one can never be needed.
-            if (_users.TryGetValue(user, out var own)) complete = own.CopyAfter(after, long.MaxValue, limit + 1, ref found);
+            var merge = new Merge();
+            if (_users.TryGetValue(user, out var own)) merge.Add(own.After(after, long.MaxValue));
             if (members.IntervalsOf(user) is { } intervals)
             {
                 foreach (var iv in intervals)
                 {
                     if (iv.ToMid is { } end && end <= after) continue;
                     if (!_rooms.TryGetValue(iv.Room, out var timeline) || timeline.Newest <= after) continue;
-                    complete = Math.Min(complete, timeline.CopyAfter(Math.Max(after, iv.FromMid - 1), iv.ToMid ?? long.MaxValue, limit + 1, ref found));
+                    merge.Add(timeline.After(Math.Max(after, iv.FromMid - 1), iv.ToMid ?? long.MaxValue));
                 }
             }
+            // Like the store's read: at most limit messages looked at (the tab's own sends included), then "more".
+            List<Message>? page = null;
+            var next = after;
+            for (var seen = 0; merge.TryTake(out var m); seen++)
+            {
+                if (seen == limit) return new FeedPage((IReadOnlyList<Message>?)page ?? [], new Cursor(next), true);
+                next = m.Mid;
+                if (client is not null && m.Client == client && m.From == user) continue; // the tab's own send: skipped, cursor moves past
+                (page ??= new List<Message>(Math.Min(limit, 16))).Add(m);
+            }
+            // Everything up to newest was looked at: the cursor moves there even when nothing was for us.
+            return new FeedPage((IReadOnlyList<Message>?)page ?? [], new Cursor(newest), false);
         }
-        if (found is null) return FeedPage.Empty(new Cursor(newest));
-        // Several sources: merge by mid (the lists are short: at most limit + 1 from each).
-        if (found.Count > 1) found.Sort(static (a, b) => a.Mid.CompareTo(b.Mid));
-        List<Message>? page = null;
-        var next = after;
-        foreach (var m in found)
-        {
-            if ((page is { Count: var n } && n == limit) || m.Mid > complete) return new FeedPage((IReadOnlyList<Message>?)page ?? [], new Cursor(next), true);
-            next = m.Mid;
-            if (client is not null && m.Client == client && m.From == user) continue; // the tab's own send: skipped, cursor moves past
-            (page ??= new List<Message>(Math.Min(found.Count, limit))).Add(m);
-        }
-        // A source stopped short: what follows its last message is not looked at yet.
-        if (complete != long.MaxValue) return new FeedPage((IReadOnlyList<Message>?)page ?? [], new Cursor(next), true);
-        // Everything up to newest was looked at: the cursor moves there even when nothing was for us.
-        return new FeedPage((IReadOnlyList<Message>?)page ?? [], new Cursor(newest), false);
     }
 
     private void Evict(Entry e)
@@ -195,11 +210,8 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
             return _count;
         }
 
-        /// <summary>
-        /// Adds the messages with <paramref name="after"/> &lt; mid &lt;= <paramref name="upTo"/>, at most <paramref name="max"/>;
-        /// the last mid added when it stopped at <paramref name="max"/> (more may follow), else long.MaxValue.
-        /// </summary>
-        public long CopyAfter(long after, long upTo, int max, ref List<Message>? into)
+        /// <summary>The messages with <paramref name="after"/> &lt; mid &lt;= <paramref name="upTo"/>, as a run to merge.</summary>
+        public Run After(long after, long upTo)
         {
             int lo = _start, hi = _start + _count;
             while (lo < hi)
@@ -208,14 +220,56 @@ internal sealed class RecentMessages(long budgetBytes, RoomMembers members)
                 if (_items[mid].Mid <= after) lo = mid + 1;
                 else hi = mid;
             }
-            for (var i = lo; i < _start + _count; i++)
+            return new Run(_items, lo, _start + _count, upTo);
+        }
+    }
+
+    /// <summary>A slice of one timeline's array, read under the lock: items[index..end) up to mid <see cref="UpTo"/>.</summary>
+    private struct Run(Message[] items, int index, int end, long upTo)
+    {
+        public readonly long UpTo = upTo;
+
+        public readonly Message? Current => index < end && items[index].Mid <= UpTo ? items[index] : null;
+
+        public void MoveNext() => index++;
+    }
+
+    /// <summary>Merges runs by mid: one run is read straight through, several through a heap keyed by each run's next mid.</summary>
+    private struct Merge
+    {
+        private Run _single;
+        private List<Run>? _runs;
+        private PriorityQueue<int, long>? _heap;
+        private int _count;
+
+        public void Add(Run run)
+        {
+            if (run.Current is null) return;
+            if (_count++ == 0) { _single = run; return; }
+            if (_runs is null) { _runs = [_single]; }
+            _runs.Add(run);
+        }
+
+        public bool TryTake(out Message m)
+        {
+            if (_runs is null)
             {
-                var m = _items[i];
-                if (m.Mid > upTo) break;
-                if (max-- == 0) return _items[i - 1].Mid;
-                (into ??= new List<Message>(4)).Add(m);
+                m = _single.Current!;
+                if (m is null) return false;
+                _single.MoveNext();
+                return true;
             }
-            return long.MaxValue;
+            if (_heap is null)
+            {
+                _heap = new PriorityQueue<int, long>(_runs.Count);
+                for (var i = 0; i < _runs.Count; i++) _heap.Enqueue(i, _runs[i].Current!.Mid);
+            }
+            if (!_heap.TryDequeue(out var r, out _)) { m = null!; return false; }
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_runs);
+            m = span[r].Current!;
+            span[r].MoveNext();
+            if (span[r].Current is { } following) _heap.Enqueue(r, following.Mid);
+            return true;
         }
     }
 }

@@ -17,6 +17,8 @@ internal sealed record SessionChange(SupportSession Session, Message? Message);
 internal sealed partial class SupportDesk : IHostedService
 {
     public const string Address = "@support";
+    /// <summary>A session's rating has the id <c>rating:SID</c>: one per session.</summary>
+    public const string RatingIdPrefix = "rating:";
     private const int FirstWordsChars = 120;
     private readonly HashSet<string> _agents = new(StringComparer.Ordinal);
     private readonly MessageWriter _writer;
@@ -51,11 +53,7 @@ internal sealed partial class SupportDesk : IHostedService
         _maxPerAgent = o.Support.MaxSessionsPerAgent;
         _maxBody = o.MaxBodyChars;
         _hours = new DeskHours(o.Support.Hours, o.Support.TimeZone);
-        foreach (var a in o.Support.Agents)
-        {
-            if (!Names.TryNormalize(a, out var name)) throw new InvalidOperationException($"Chat:Support:Agents: '{a}' is not a valid user name.");
-            _agents.Add(name);
-        }
+        _agents.UnionWith(Names.FromSetting(o.Support.Agents, "Chat:Support:Agents"));
     }
 
     public bool IsAgent(string user) => _agents.Contains(user);

@@ -78,6 +78,14 @@ internal sealed class ChatApi : IDisposable
         return (mids, json.GetProperty("cursor").GetInt64());
     }
 
+    /// <summary>One short poll (GET /api/messages): the mids it answered.</summary>
+    public async Task<long[]> ShortPollAsync(string token, long since, int limit)
+    {
+        using var res = await _http.SendAsync(Request(HttpMethod.Get, $"api/messages?since={since}&limit={limit}", token));
+        var json = await JsonAsync(res);
+        return json.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("mid").GetInt64()).ToArray();
+    }
+
     public async Task<Stream> OpenStreamAsync(string path, string token, CancellationToken ct)
     {
         var res = await _http.SendAsync(Request(HttpMethod.Get, path, token), HttpCompletionOption.ResponseHeadersRead, ct);

@@ -11,7 +11,7 @@ internal sealed class Options
 
     public static Options Parse(string[] args)
     {
-        if (args.Length == 0 || args[0].StartsWith('-')) throw new ArgumentException("first argument: the workload (w1, w2, w3, send)");
+        if (args.Length == 0 || args[0].StartsWith('-')) throw new ArgumentException("first argument: the workload (w1, w2, w3, send, rooms, seed-search, search)");
         var o = new Options { Workload = args[0].ToLowerInvariant() };
         for (var i = 1; i < args.Length; i++)
         {

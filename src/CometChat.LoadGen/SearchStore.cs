@@ -26,7 +26,7 @@ internal static class SearchStore
         int messages = o.Int("messages", 1_000_000), users = o.Int("users", 2000), rooms = o.Int("rooms", 500), members = o.Int("members", 20);
         foreach (var f in new[] { path, path + "-wal", path + "-shm" }) File.Delete(f);
         var options = Microsoft.Extensions.Options.Options.Create(new ChatOptions { Database = path });
-        var db = new SqliteDatabase(options);
+        var db = new SqliteDatabase(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<SqliteDatabase>.Instance);
         using var store = new SqliteMessageStore(db);
         store.Initialize();
         var random = new Random(17);

@@ -176,6 +176,38 @@ internal sealed class Workloads(Options o, ChatApi api, ServerProbe probe)
             .Add("server_cpu_s", cpu).Add("server_cpu_us_per_delivery", count > 0 ? cpu * 1e6 / count : double.NaN).Add("errors", errors);
     }
 
+    /// <summary>
+    /// Rooms: one reader in --rooms rooms, each with a backlog of --backlog messages (sent round-robin across the rooms,
+    /// so the reader's feed interleaves them); then --polls short polls of --limit from the cursor before the backlog,
+    /// one at a time. Latency of a short poll as the reader sees it, and server CPU per poll.
+    /// </summary>
+    public async Task<Report> RoomsAsync()
+    {
+        var rooms = o.Int("rooms", 500);
+        var backlog = o.Int("backlog", 10);
+        var polls = o.Int("polls", 500);
+        var limit = o.Int("limit", 100);
+        var tokens = await TokensAsync(2);
+        var (reader, sender) = (tokens[0], tokens[1]);
+        var names = Enumerable.Range(0, rooms).Select(r => _prefix + "r" + r.ToString(CultureInfo.InvariantCulture)).ToArray();
+        await ForEachAsync(names, 16, async room => { await api.JoinAsync(reader, room); await api.JoinAsync(sender, room); });
+        var since = await api.HeadAsync(reader);
+        for (var b = 0; b < backlog; b++) await ForEachAsync(names, 16, room => api.SendAsync(sender, "#" + room, "backlog"));
+        var got = 0;
+        for (var i = 0; i < 20; i++) got = (await api.ShortPollAsync(reader, since, limit)).Length; // warm-up
+        var latencies = new List<double>(polls);
+        var cpu0 = probe.CpuSeconds();
+        for (var i = 0; i < polls; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            got = (await api.ShortPollAsync(reader, since, limit)).Length;
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        var cpu = probe.CpuSeconds() - cpu0;
+        return new Report().Add("workload", "rooms").Add("rooms", rooms).Add("backlog", backlog).Add("limit", limit).Add("polls", polls)
+            .Add("answered", got).Percentiles("short_poll", latencies).Add("server_cpu_us_per_poll", cpu * 1e6 / polls);
+    }
+
     /// <summary>Durable sends: every send answered only after its commit; sends per second and latency.</summary>
     public async Task<Report> SendAsync()
     {

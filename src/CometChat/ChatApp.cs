@@ -52,8 +52,11 @@ public static class ChatApp
         var listening = new ChatListeners();
         builder.Services.AddSingleton(listening);
         builder.Services.AddHostedService<StartupBanner>();
-        builder.Logging.AddConsole(o => o.FormatterName = RedactingConsoleFormatter.FormatterName)
+        // The redacting console is the only log sink: the default EventSource and Debug providers would see secrets in URLs.
+        builder.Logging.ClearProviders().AddConsole()
             .AddConsoleFormatter<RedactingConsoleFormatter, ConsoleFormatterOptions>();
+        // After configuration binding, so Logging:Console:FormatterName cannot swap in an unredacted format.
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = RedactingConsoleFormatter.FormatterName);
         // Levels appsettings.json sets, also without it (a server started from another folder): the banner says where the
         // server listens (the host's "Now listening on" lines would name the TCP socket http://), and request lines
         // would bury what an operator acts on. Set as configuration, so the Hosting.Diagnostics switch below sees them.
@@ -80,26 +83,37 @@ public static class ChatApp
             kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
             // Slowloris: headers must arrive within this, and bodies at Kestrel's minimum data rate.
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+            // A connection that sends nothing at all is timed by the keep-alive timeout (130 s by default), not the one above.
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveSeconds);
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinBodyBytesPerSecond, TimeSpan.FromSeconds(limits.BodyRateGraceSeconds));
 
             // Kestrel drops the platform's URLs as soon as one listener is explicit (the TCP socket is), so they
             // are bound here, the way Kestrel would bind them.
             var connectionLimits = kestrel.ApplicationServices.GetRequiredService<ChatLimits>();
+            var proxies = kestrel.ApplicationServices.GetRequiredService<TrustedProxies>();
             var listeners = listening;
             foreach (var (host, port) in httpUrls)
-                listeners.AllHttp.Add(Listen(kestrel, connectionLimits, host, port, _ => { }));
+                listeners.AllHttp.Add(Listen(kestrel, host, port,
+                    o => o.Use(next => connection => ConnectionRefusals.LimitAsync(connectionLimits, proxies, socket: false, next, connection))));
             if (options.Socket.Enabled)
-                listeners.Socket = Listen(kestrel, connectionLimits, options.Socket.Address, options.Socket.Port, l => l.UseConnectionHandler<SocketConnectionHandler>());
+                listeners.Socket = Listen(kestrel, options.Socket.Address, options.Socket.Port, o =>
+                {
+                    o.Use(next => connection => ConnectionRefusals.LimitAsync(connectionLimits, proxies, socket: true, next, connection));
+                    o.UseConnectionHandler<SocketConnectionHandler>();
+                });
         });
 
         var app = builder.Build();
         app.Services.GetRequiredService<ChatMetrics>(); // publish the meter from the start
+        var proxies = app.Services.GetRequiredService<TrustedProxies>();
+        if (proxies.Any) app.UseForwardedHeaders(proxies.Options()); // before anything reads the client's address
         // Headers first (they are set as the answer starts, so no later path can drop them), then errors.
         app.UseCors();
         app.UseApiHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseJsonpCallbacks();
+        app.UseConnectionRefusals();
         // Protocol pings keep proxies from idling the socket out; a client that stops answering them is aborted.
         var heartbeat = TimeSpan.FromSeconds(options.HeartbeatSeconds);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = heartbeat, KeepAliveTimeout = heartbeat });
@@ -118,32 +132,18 @@ public static class ChatApp
         return Enum.TryParse<LogLevel>(config["Logging:LogLevel:Default"], out var fallback) ? fallback : LogLevel.Information;
     }
 
-    private static ListenOptions Listen(KestrelServerOptions kestrel, ChatLimits limits, string address, int port, Action<ListenOptions> configure)
+    private static ListenOptions Listen(KestrelServerOptions kestrel, string address, int port, Action<ListenOptions> configure)
     {
         ListenOptions? captured = null;
         void Capture(ListenOptions o)
         {
             captured = o;
-            o.Use(next => connection => PerIpConnectionLimit(limits, next, connection)); // first, before any handler
             configure(o);
         }
         if (address is "localhost" && port != 0) kestrel.ListenLocalhost(port, Capture);
         else if (address is "*" or "+" or "0.0.0.0" or "any" or "[::]" or "::") kestrel.ListenAnyIP(port, Capture);
         else kestrel.Listen(address is "localhost" ? IPAddress.Loopback : IPAddress.Parse(address.Trim('[', ']')), port, Capture);
         return captured!;
-    }
-
-    /// <summary>New connections per IP per second and concurrent connections per IP; over either, the connection is dropped.</summary>
-    private static async Task PerIpConnectionLimit(ChatLimits limits, ConnectionDelegate next, ConnectionContext connection)
-    {
-        var ip = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown";
-        if (!limits.TryOpenConnection(ip))
-        {
-            connection.Abort(new ConnectionAbortedException("Too many connections from this address."));
-            return;
-        }
-        try { await next(connection); }
-        finally { limits.CloseConnection(ip); }
     }
 }
 

@@ -32,6 +32,7 @@ internal static class ChatServices
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<Presence>();
         services.AddSingleton<FeedWaiters>();
+        services.AddSingleton<PollTimeouts>();
         // The recent-messages cache sees every commit: this node's, and on a shared store the others' (ClusterFeed).
         services.AddSingleton<RoomMembers>();
         services.AddSingleton(sp => new RecentMessages(
@@ -44,9 +45,16 @@ internal static class ChatServices
         services.AddSingleton<Feed>();
         services.AddSingleton<IMessageRoute, DirectRoute>();
         services.AddSingleton<MessageSender>();
+        services.AddSingleton<TokenHolders>();
         services.AddSingleton<TokenService>();
+        services.AddSingleton<ReservedNames>();
+        services.AddSingleton<NameMigration>();
+        services.AddHostedService(sp => sp.GetRequiredService<NameMigration>()); // before serving: older names under the profile
         services.AddSingleton<Accounts>();
+        services.AddHostedService(sp => sp.GetRequiredService<Accounts>()); // releases reserved names' first-login passwords at start
         services.AddSingleton<Receipts>();
+        services.AddSingleton<Retention>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retention>());
         services.AddSingleton<Typing>();
         services.AddChatFeatures();
         services.AddChatDesk(chat);
@@ -57,6 +65,7 @@ internal static class ChatServices
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemCodes.Customize);
         services.AddExceptionHandler<ChatExceptionHandler>();
         services.AddOpenApi();
+        services.AddSingleton<TrustedProxies>();
         return services;
     }
 
@@ -93,6 +102,7 @@ internal static class ChatServices
         services.AddSingleton<IWakeUpBus, RedisWakeUpBus>();
         services.AddSingleton<IClusterPresence, RedisPresence>();
         services.AddSingleton<ISharedRateLimits, RedisRateLimits>();
+        services.AddSingleton<IClusterRevocations, RedisRevocations>();
     }
 }
 

@@ -1,4 +1,4 @@
 using CometChat;
 
-if (args is [KeyCommand.Name, .. var settings]) return KeyCommand.Run(settings);
+if (ChatCommands.TryRun(args) is { } exitCode) return exitCode;
 return await ChatApp.RunAsync(args);

@@ -35,7 +35,7 @@ internal sealed class ChatServer : IAsyncDisposable
     }
 
     /// <summary>The fake clock tests advance; a server started on real time has none.</summary>
-    public FakeTimeProvider Time => _time as FakeTimeProvider ?? throw new InvalidOperationException("This server runs on real time.");
+    public FakeTimeProvider Time => _time as FakeTimeProvider ?? (_time as SteppingClock)?.Fake ?? throw new InvalidOperationException("This server runs on real time.");
     public HttpClient Http { get; private set; } = null!;
     public Uri BaseUri { get; private set; } = null!;
     public int SocketPort { get; private set; }
@@ -46,7 +46,7 @@ internal sealed class ChatServer : IAsyncDisposable
 
     /// <param name="settings">Configuration over the test defaults (limits off, a known key, port 0).</param>
     /// <param name="dir">A folder to keep (for restarts across servers); else a temp folder of its own.</param>
-    /// <param name="time">The clock: a new FakeTimeProvider unless given (TimeProvider.System for browsers).</param>
+    /// <param name="time">The clock: a new FakeTimeProvider unless given (a <see cref="SteppingClock"/> over one, TimeProvider.System for browsers).</param>
     /// <param name="users">Names logged in at start (password "secret"), then <see cref="User"/>.</param>
     /// <param name="configure">More host configuration, after the test defaults.</param>
     public static async Task<ChatServer> StartAsync(Dictionary<string, string?>? settings = null, TempDirectory? dir = null, TimeProvider? time = null,
@@ -107,6 +107,34 @@ internal sealed class ChatServer : IAsyncDisposable
             BaseAddress = BaseUri,
             Timeout = TimeSpan.FromSeconds(60),
         };
+    }
+
+    /// <summary>
+    /// A client whose connections come from another loopback address (127.0.0.2, ...): a different person's
+    /// address as the server sees it, for per-address limits. The caller disposes it.
+    /// </summary>
+    public HttpClient HttpFrom(string localAddress)
+    {
+        var local = IPAddress.Parse(localAddress);
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(local, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public T Get<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
@@ -176,6 +204,43 @@ internal sealed class ChatServer : IAsyncDisposable
         var json = await ReadJsonAsync(res, HttpStatusCode.OK);
         return new TestUser(this, json.GetProperty("user").GetString()!, json.GetProperty("token").GetString()!, json.GetProperty("cursor").GetInt64());
     }
+
+    /// <summary>
+    /// A user signed in by a token minted with the server's key, as a shop's backend does for its customers and the
+    /// operator does for agents (reserved names cannot be claimed by /api/login).
+    /// </summary>
+    public async Task<TestUser> MintedUserAsync(string name, TimeSpan? lifetime = null)
+    {
+        var token = MintToken(name, lifetime ?? TimeSpan.FromHours(1));
+        using var res = await Http.GetAsync("api/me?token=" + Uri.EscapeDataString(token));
+        var json = await ReadJsonAsync(res, HttpStatusCode.OK);
+        return new TestUser(this, json.GetProperty("user").GetString()!, token, json.GetProperty("cursor").GetInt64());
+    }
+
+    /// <summary>An HS256 token for <paramref name="sub"/> signed with <see cref="Key"/>, issued now on the server's clock.</summary>
+    public string MintToken(string sub, TimeSpan lifetime) => MintToken(sub, Time.GetUtcNow(), lifetime);
+
+    /// <summary>A token of exactly this header and payload JSON, signed with <see cref="Key"/> (for claims no JWT library writes).</summary>
+    public static string MintRaw(string headerJson, string payloadJson)
+    {
+        static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var signed = B64(System.Text.Encoding.UTF8.GetBytes(headerJson)) + "." + B64(System.Text.Encoding.UTF8.GetBytes(payloadJson));
+        return signed + "." + B64(System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(Key), System.Text.Encoding.ASCII.GetBytes(signed)));
+    }
+
+    public static string MintToken(string sub, DateTimeOffset issuedAt, TimeSpan lifetime) =>
+        new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sub"] = sub },
+            IssuedAt = issuedAt.UtcDateTime,
+            Expires = (issuedAt + lifetime).UtcDateTime,
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Convert.FromBase64String(Key)), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+
+    /// <summary>The setting that gives reserved name <paramref name="name"/> the password <paramref name="password"/>, as hash-password makes it.</summary>
+    public static KeyValuePair<string, string?> PasswordSetting(string name, string password) =>
+        new($"Chat:Auth:Passwords:{name}", CometChat.Core.PasswordHash.Create(password, 1000));
 
     public static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
         new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));

@@ -169,7 +169,7 @@ internal abstract partial class FeedReader : IAsyncDisposable
         [GeneratedRegex(@"^\d\d:\d\d:\d\d #(\d+) \S+ -> \S+: (.*)$")]
         private static partial Regex TextLine();
 
-        [GeneratedRegex(@"^<script>parent\.[A-Za-z_.$]+\((.*)\);</script>$")]
+        [GeneratedRegex(@"^<script nonce=""[A-Za-z0-9+/=]+"">parent\.[A-Za-z_.$]+\((.*)\);</script>$")]
         private static partial Regex ScriptLine();
 
         public override ValueTask DisposeAsync()

@@ -86,6 +86,6 @@ internal sealed partial class DeskHours
         return h * 60 + m;
     }
 
-    [GeneratedRegex(@"^(?<days>[A-Za-z]{3}(\s*-\s*[A-Za-z]{3})?(\s*,\s*[A-Za-z]{3}(\s*-\s*[A-Za-z]{3})?)*)\s+(?<from>\d\d:\d\d)\s*-\s*(?<to>\d\d:\d\d)$")]
+    [GeneratedRegex(@"^(?<days>[A-Za-z]{3}(\s*-\s*[A-Za-z]{3})?(\s*,\s*[A-Za-z]{3}(\s*-\s*[A-Za-z]{3})?)*)\s+(?<from>\d\d:\d\d)\s*-\s*(?<to>\d\d:\d\d)\z")]
     private static partial Regex Rule();
 }

@@ -9,6 +9,7 @@ internal sealed record SessionContext(IReadOnlyDictionary<string, string> Visito
     public static readonly string[] VisitorFields = ["page", "referrer", "lang", "ua"];
     public const int MaxFieldChars = 512, MaxSiteFields = 20;
 
+    [JsonIgnore]
     public bool IsEmpty => Visitor.Count == 0 && Site.Count == 0;
 
     public static SessionContext? Parse(string? json) =>

@@ -58,16 +58,26 @@ internal sealed partial class SupportDesk
             var s = tx.Support.GetSession(id) ?? throw NoSuchSession(id);
             if (s.Customer != user && s.Agent != user)
                 throw new ChatException(ChatError.Forbidden($"'sid': session {s.Sid} is not yours to close."));
-            if (s.ClosedAt is not null) return new SessionChange(s, null);
-            var now = Now();
-            tx.Support.CloseSession(s.Sid, now);
-            var after = s with { ClosedAt = now };
-            var m = Announce(tx, after, "closed by " + user, s.Agent is null ? [s.Customer] : [s.Customer, s.Agent]);
-            _events.Session(tx, DeskEvents.Closed, s.Sid);
-            if (s.Agent is null) QueueChanged();
-            else AssignQueued(tx, new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal), Away(tx));
-            return new SessionChange(after, m);
+            return Close(tx, s, user, Now());
         });
+    }
+
+    /// <summary>Inside the writer: closes <paramref name="customer"/>'s open session, if any, as closed by them (their account is going).</summary>
+    public void CloseOpenSessionOf(IWrites tx, string customer, long now)
+    {
+        if (tx.Support.OpenSessionOf(customer) is { } s) Close(tx, s, customer, now);
+    }
+
+    private SessionChange Close(IWrites tx, SupportSession s, string by, long now)
+    {
+        if (s.ClosedAt is not null) return new SessionChange(s, null);
+        tx.Support.CloseSession(s.Sid, now);
+        var after = s with { ClosedAt = now };
+        var m = Announce(tx, after, "closed by " + by, s.Agent is null ? [s.Customer] : [s.Customer, s.Agent], now);
+        _events.Session(tx, DeskEvents.Closed, s.Sid);
+        if (s.Agent is null) QueueChanged();
+        else AssignQueued(tx, new Dictionary<string, int>(tx.Support.OpenSessionCounts(), StringComparer.Ordinal), Away(tx));
+        return new SessionChange(after, m);
     }
 
     /// <summary>An agent's online/away switch; away agents get no new sessions. Coming back may assign queued ones.</summary>
@@ -146,7 +156,7 @@ internal sealed partial class SupportDesk
             tx.Desk.SetRating(id, score, comment);
             var recipients = new HashSet<string>(tx.Desk.SessionParticipants(id, user), StringComparer.Ordinal) { user };
             var body = score.ToString(System.Globalization.CultureInfo.InvariantCulture) + (comment is null ? "" : " " + comment);
-            var rating = new Message(0, "rating:" + id, user, Address, MessageKinds.Rating, body, Now(), Sid: id);
+            var rating = new Message(0, RatingIdPrefix + id, user, Address, MessageKinds.Rating, body, Now(), Sid: id);
             var stored = tx.Messages.Append(rating, recipients, Conversations.Support(user));
             _events.Session(tx, DeskEvents.Rated, id);
             return new SendResult(stored, false);

@@ -8,7 +8,8 @@ namespace CometChat.Backplane;
 /// it covers up to, <c>"m"</c> its messages, each <c>{mid, id, f, to, k, b, at, ref?, sid?, c?, ra?, ea?, file?, r?}</c> (every
 /// field of <see cref="Message"/>: sender, kind, body, sent at in epoch ms, sending tab, recalled at, edited at, the file's
 /// JSON; <c>r</c>: the inbox recipients, absent for a room message); <c>"x"</c>, when the
-/// batch rewrote earlier messages (recall, edit), those messages as they read now, in the same shape.
+/// batch rewrote earlier messages (recall, edit), those messages as they read now, in the same shape; <c>"z":true</c> when
+/// it erased bodies in bulk (<see cref="CommittedBatch.Erased"/>).
 /// </summary>
 internal static class BatchFormat
 {
@@ -18,6 +19,7 @@ internal static class BatchFormat
         w.WriteNumber("t", batch.UpTo);
         WriteMessages(w, "m", batch.Messages);
         if (batch.Changed is { Count: > 0 } changed) WriteMessages(w, "x", changed);
+        if (batch.Erased) w.WriteBoolean("z", true);
     }
 
     private static void WriteMessages(Utf8JsonWriter w, string name, IReadOnlyList<Appended> messages)
@@ -52,7 +54,8 @@ internal static class BatchFormat
 
     public static CommittedBatch Read(JsonElement e) =>
         new(e.GetProperty("a").GetInt64(), e.GetProperty("t").GetInt64(), ReadMessages(e.GetProperty("m")),
-            e.TryGetProperty("x", out var changed) ? ReadMessages(changed) : null);
+            e.TryGetProperty("x", out var changed) ? ReadMessages(changed) : null,
+            e.TryGetProperty("z", out var erased) && erased.GetBoolean());
 
     private static List<Appended> ReadMessages(JsonElement items)
     {

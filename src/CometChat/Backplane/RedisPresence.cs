@@ -35,16 +35,20 @@ internal sealed class RedisPresence(RedisConnection redis) : IClusterPresence
         try { fields = redis.Database.HashGetAll(redis.Key("presence:" + user)); }
         catch (Exception e) when (e is RedisException or TimeoutException) { return null; }
         if (fields.Length == 0) return null;
+        var any = false;
         long lastSeen = 0, onlineUntil = 0;
         foreach (var f in fields)
         {
+            // This node's own view is its local state, on its monotonic clock; its report is for the others.
+            if (f.Name == redis.NodeId) continue;
             var parts = ((string?)f.Value ?? "").Split(':');
             if (parts.Length != 2
                 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out var seen)
                 || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var until)) continue;
+            any = true;
             lastSeen = Math.Max(lastSeen, seen);
             onlineUntil = Math.Max(onlineUntil, until);
         }
-        return new PresenceReport(lastSeen, onlineUntil);
+        return any ? new PresenceReport(lastSeen, onlineUntil) : null;
     }
 }

@@ -19,15 +19,15 @@ internal static class RoomEndpoints
     }
 
     private static async Task<Ok<RoomChangeAnswer>> Join(ChatUser user, ChatParameters p, Rooms rooms) =>
-        TypedResults.Ok(RoomChangeAnswer.Of(await rooms.JoinAsync(user, p.RouteOrGet("room"), QueryLimits.Client(p))));
+        TypedResults.Ok(RoomChangeAnswer.Of(await rooms.JoinAsync(user, p.RouteOrGet("room"), QueryLimits.Client(p), p.Aborted)));
 
     private static async Task<Ok<RoomChangeAnswer>> Leave(ChatUser user, ChatParameters p, Rooms rooms) =>
         TypedResults.Ok(RoomChangeAnswer.Of(await rooms.LeaveAsync(user, p.RouteOrGet("room"), QueryLimits.Client(p))));
 
-    private static async Task<Ok<RoomListAnswer>> List(ChatParameters p, Rooms rooms)
+    private static async Task<Ok<RoomListAnswer>> List(ChatUser user, ChatParameters p, Rooms rooms)
     {
-        var list = await rooms.ListAsync(p.Aborted);
-        return TypedResults.Ok(new RoomListAnswer([.. list.Select(r => new RoomSummary("#" + r.Name, r.Members))]));
+        var page = await rooms.ListAsync(user, p.Get("after"), QueryLimits.Limit(p), QueryLimits.Flag(p, "mine"), p.Aborted);
+        return TypedResults.Ok(new RoomListAnswer([.. page.Rooms.Select(r => new RoomSummary("#" + r.Name, r.Members))], page.More, page.After));
     }
 
     private static async Task<Ok<RoomAnswer>> One(ChatParameters p, Rooms rooms)
@@ -52,8 +52,14 @@ internal sealed record RoomChangeAnswer(
     public static RoomChangeAnswer Of(RoomChange c) => new("#" + c.Room, c.Member, c.Message is not null, c.Message?.Mid, c.Message?.SentAt, c.Members);
 }
 
-/// <summary>Every room, in name order, with its member count.</summary>
-internal sealed record RoomListAnswer(IReadOnlyList<RoomSummary> Rooms);
+/// <summary>
+/// One page of rooms, in name order, with member counts; <c>more</c>, and then <c>after</c>: the value that fetches
+/// the next page.
+/// </summary>
+internal sealed record RoomListAnswer(
+    IReadOnlyList<RoomSummary> Rooms,
+    bool More,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? After);
 
 internal sealed record RoomSummary(string Room, long Members);
 

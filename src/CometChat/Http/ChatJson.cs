@@ -15,6 +15,8 @@ namespace CometChat.Http;
 [JsonSerializable(typeof(OkAnswer))]
 [JsonSerializable(typeof(LoginAnswer))]
 [JsonSerializable(typeof(MeAnswer))]
+[JsonSerializable(typeof(LogoutAnswer))]
+[JsonSerializable(typeof(DeletedAnswer))]
 [JsonSerializable(typeof(SendAnswer))]
 [JsonSerializable(typeof(PageAnswer))]
 [JsonSerializable(typeof(HistoryAnswer))]

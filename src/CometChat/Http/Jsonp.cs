@@ -39,6 +39,22 @@ internal static partial class Jsonp
         return null;
     }
 
+    /// <summary>
+    /// Null when <paramref name="callback"/> may name the callback of an HTML frame the server answers (the forever
+    /// frame, an upload's answer page), else why not. Such a frame is a page on the chat origin calling
+    /// <c>parent.CALLBACK(...)</c>, so a path through <c>opener</c>, <c>top</c> or <c>document</c> would let any site
+    /// that opens it click the chat page's own DOM (same-origin method execution).
+    /// Allowed: one identifier under <c>parent</c>, or a path under the library's own <c>CometChat</c> /
+    /// <c>cometchat</c> objects (the contract's default is <c>cometchat.receive</c>).
+    /// </summary>
+    public static string? FrameProblem(string callback)
+    {
+        var root = callback.Split('.')[0];
+        return callback.Contains('.') && root is not ("CometChat" or "cometchat")
+            ? "'callback' of an HTML frame (forever frame, upload answer) must be one identifier (called on parent), or a path under CometChat or cometchat."
+            : null;
+    }
+
     /// <summary>The validated callback of this request, or null for a plain JSON answer.</summary>
     public static string? CallbackOf(HttpContext context) => context.Features.Get<Callback>()?.Name;
 
@@ -53,7 +69,8 @@ internal static partial class Jsonp
         var request = ctx.Request;
         if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) || !ApiPaths.Contains(request.Path)
             || !request.Query.TryGetValue("callback", out var values)) return next(ctx);
-        var problem = values.Count != 1 ? "'callback' is given more than once." : Problem(values[0]);
+        var problem = values.Count != 1 ? "'callback' is given more than once." : Problem(values[0])
+            ?? (Transports.Streaming.ForeverFrameFormat.IsRequestedBy(ctx) ? FrameProblem(values[0]!) : null);
         if (problem is null)
         {
             ctx.Features.Set(new Callback(values[0]!));

@@ -32,6 +32,14 @@ internal static class QueryLimits
         return n;
     }
 
+    /// <summary>A boolean parameter: <c>true</c>/<c>1</c> or <c>false</c>/<c>0</c>; absent is false.</summary>
+    public static bool Flag(ChatParameters p, string name) => p.Get(name) switch
+    {
+        null or "" or "false" or "0" => false,
+        "true" or "1" => true,
+        _ => throw new ChatException(ChatError.BadRequest($"'{name}' must be true or false.")),
+    };
+
     public static long? OptionalLong(ChatParameters p, string name) => OptionalLong(p.Get(name), name);
 
     public static long? OptionalLong(string? value, string name)

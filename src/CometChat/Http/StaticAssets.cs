@@ -5,8 +5,8 @@ namespace CometChat.Http;
 
 /// <summary>
 /// Serves static/: versioned assets (<c>?v=</c>) cache for a year, unversioned ones (embed.js, which
-/// other sites link without a version) for five minutes, HTML is revalidated every time. HTML gets
-/// <c>Referrer-Policy: no-referrer</c> because tokens travel in URLs (JSONP, EventSource, WebSocket).
+/// other sites link without a version) for five minutes, HTML is revalidated every time and carries
+/// <see cref="HtmlPolicy.Page"/> (no framing, its own origin only, no referrer: tokens travel in URLs).
 /// </summary>
 internal static class StaticAssets
 {
@@ -31,7 +31,7 @@ internal static class StaticAssets
                 if (ctx.File.Name.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
                 {
                     headers.CacheControl = "no-cache";
-                    headers["Referrer-Policy"] = "no-referrer";
+                    HtmlPolicy.Page(ctx.Context);
                 }
                 else if (ctx.Context.Request.Query.ContainsKey("v"))
                     headers.CacheControl = "public, max-age=31536000, immutable";

@@ -27,13 +27,20 @@ internal static class TokenAuthentication
     public static IApplicationBuilder UseChatTokens(this IApplicationBuilder app)
     {
         var accounts = app.ApplicationServices.GetRequiredService<Accounts>();
+        var holders = app.ApplicationServices.GetRequiredService<TokenHolders>();
         return app.Use(async (ctx, next) =>
         {
             if (ctx.GetEndpoint()?.Metadata.GetMetadata<TokenRequired>() is not null)
             {
                 var token = await TokenOfAsync(ctx);
                 if (string.IsNullOrEmpty(token)) throw new ChatException(ChatError.Unauthorized(Missing));
-                ctx.Features.Set(new ChatUser(await accounts.AuthenticateAsync(token))); // a bad token throws its 401
+                var authenticated = await accounts.AuthenticateAsync(token); // a bad token throws its 401
+                // The request is held under its token until it ends, so revoking the token (logout, password change,
+                // deletion) aborts it: a parked poll, a stream or a WebSocket does not outlive its token.
+                var holder = holders.Track(authenticated.User, authenticated.Hash, ctx.Abort);
+                ctx.Response.RegisterForDispose(holder);
+                ctx.Features.Set(new ChatToken(authenticated, holder));
+                ctx.Features.Set(new ChatUser(authenticated.User));
             }
             await next(ctx);
         });
@@ -51,6 +58,14 @@ internal static class TokenAuthentication
     {
         public static readonly TokenRequired Instance = new();
     }
+}
+
+/// <summary>The validated token of a request on a token group, and the request as a holder of it (a revocation it asks for spares it).</summary>
+internal sealed record ChatToken(AuthenticatedToken Token, TokenHolders.Holder Holder)
+{
+    public static ValueTask<ChatToken?> BindAsync(HttpContext context, ParameterInfo _) =>
+        ValueTask.FromResult<ChatToken?>(context.Features.Get<ChatToken>()
+            ?? throw new InvalidOperationException($"{context.Request.Path} asks for a ChatToken outside a RequireChatToken() group."));
 }
 
 /// <summary>The authenticated user of a request on a <see cref="TokenAuthentication.RequireChatToken"/> group.</summary>

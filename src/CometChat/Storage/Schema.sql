@@ -189,3 +189,35 @@ CREATE INDEX files_by_mid ON files (mid) WHERE mid IS NOT NULL;
 -- message's entry is removed from the index itself, not hidden behind a delete marker.
 CREATE VIRTUAL TABLE message_search USING fts5(grams, content='', contentless_delete=1, tokenize='ascii');
 INSERT INTO message_search (message_search, rank) VALUES ('secure-delete', 1);
+
+-- version: 5
+-- Names follow a PRECIS profile (RFC 8265) and a new name whose UTS #39 skeleton matches an existing one is
+-- refused. Rows from before get their skeleton at start (NameMigration), which renames names the profile
+-- changes, so nothing they sent or received is lost.
+ALTER TABLE users ADD COLUMN skeleton TEXT NULL;
+CREATE INDEX users_skeleton ON users (skeleton);
+ALTER TABLE rooms ADD COLUMN skeleton TEXT NULL;
+CREATE INDEX rooms_skeleton ON rooms (skeleton);
+
+-- version: 6
+-- Ids the server derives (receipt:REF:STATE, recall:MID, rating:SID) are the server's; a client message that took
+-- one before clients were refused such ids gives it back (keeping its own id behind a 'client-' prefix), so the
+-- real receipt, recall or rating can be stored.
+UPDATE messages SET id = 'client-' || id
+WHERE (substr(id, 1, 8) = 'receipt:' AND kind <> 'receipt') OR (substr(id, 1, 7) = 'recall:' AND kind <> 'recall')
+   OR (substr(id, 1, 7) = 'rating:' AND kind <> 'rating');
+
+-- version: 7
+-- Ending sessions and erasing (issue 11): tokens issued before users.tokens_after (epoch ms) are void (password
+-- change, log out everywhere, account deletion); single tokens revoked by logout are kept until they expire; a
+-- deleted account keeps its row (its name stays taken) with deleted_at; an erased message keeps its row, mid and
+-- place in every feed and history, with an empty body and erased_at (account deletion, Chat:Retention:Days).
+ALTER TABLE users ADD COLUMN tokens_after INTEGER NULL;
+ALTER TABLE users ADD COLUMN deleted_at INTEGER NULL;
+CREATE TABLE revoked_tokens (
+    token_hash TEXT PRIMARY KEY,      -- SHA-256 of the token, base64url
+    user       TEXT NOT NULL,
+    expires_at INTEGER NOT NULL       -- the token's exp (epoch ms): the row is useless after it
+) WITHOUT ROWID;
+ALTER TABLE messages ADD COLUMN erased_at INTEGER NULL;
+CREATE INDEX messages_sent_at ON messages (sent_at) WHERE erased_at IS NULL;

@@ -12,7 +12,11 @@ internal abstract partial class SqlReadStore
     // Column order matches Message's constructor, which Dapper binds by position and type.
     public const string MessageColumns =
         "m.mid AS Mid, m.id AS Id, m.sender AS \"From\", m.recipient AS \"To\", m.kind AS Kind, m.body AS Body, " +
-        "m.sent_at AS SentAt, m.ref AS Ref, m.sid AS Sid, m.client AS Client, m.recalled_at AS RecalledAt, m.edited_at AS EditedAt, m.file AS File";
+        "m.sent_at AS SentAt, m.ref AS Ref, m.sid AS Sid, m.client AS Client, m.recalled_at AS RecalledAt, m.edited_at AS EditedAt, m.file AS File, " +
+        "m.erased_at AS ErasedAt";
+
+    // Column order matches UserRecord's constructor.
+    public const string UserColumns = "name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt, tokens_after AS TokensAfter";
 
     public const string SessionColumns = "sid AS Sid, customer AS Customer, agent AS Agent, opened_at AS OpenedAt, closed_at AS ClosedAt";
 
@@ -84,7 +88,7 @@ internal abstract partial class SqlReadStore
     public Task<IReadOnlyList<Message>> ReadConversationAsync(string conversation, long before, int limit, CancellationToken ct) =>
         QueryAsync<Message>(
             $"SELECT {MessageColumns} FROM messages m WHERE m.conversation = @conversation AND m.mid < @before " +
-            "AND m.kind <> 'receipt' ORDER BY m.mid DESC LIMIT @limit",
+            $"AND {HistoryKinds} ORDER BY m.mid DESC LIMIT @limit",
             new { conversation, before, limit }, ct);
 
     public async Task<IReadOnlyDictionary<long, string>> ReceiptStatesAsync(IReadOnlyList<string> senders, IReadOnlyList<long> mids, CancellationToken ct)
@@ -104,18 +108,31 @@ internal abstract partial class SqlReadStore
         return states;
     }
 
+    public Task<IReadOnlyList<Message>> ReadSessionAsync(long sid, long before, int limit, CancellationToken ct) =>
+        QueryAsync<Message>(
+            $"SELECT {MessageColumns} FROM messages m WHERE m.sid = @sid AND m.mid < @before " +
+            $"AND {HistoryKinds} ORDER BY m.mid DESC LIMIT @limit",
+            new { sid, before, limit }, ct);
+
     public async Task<Message?> GetAsync(long mid, CancellationToken ct) =>
         (await QueryAsync<Message>($"SELECT {MessageColumns} FROM messages m WHERE m.mid = @mid", new { mid }, ct)).FirstOrNull();
 
     public async Task<UserRecord?> GetUserAsync(string name, CancellationToken ct) =>
         (await QueryAsync<UserRecord>(
-            "SELECT name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt FROM users WHERE name = @name",
+            $"SELECT {SqlReadStore.UserColumns} FROM users WHERE name = @name",
             new { name }, ct)).FirstOrNull();
 
-    public Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(CancellationToken ct) =>
-        QueryAsync<RoomInfo>(
-            "SELECT r.name AS Name, (SELECT count(*) FROM memberships WHERE room = r.name AND to_mid IS NULL) AS Members FROM rooms r ORDER BY r.name",
-            null, ct);
+    public async Task<IReadOnlyList<RoomInfo>> ListRoomsAsync(string? after, int limit, string? member, CancellationToken ct)
+    {
+        // Untyped rows: with no rows SQLite reports the count column as a blob, which Dapper cannot bind to RoomInfo.
+        var rows = await QueryAsync<dynamic>(
+            // Quoted aliases: PostgreSQL folds unquoted ones to lower case, and these rows are read by name.
+            "SELECT r.name AS \"Name\", (SELECT count(*) FROM memberships WHERE room = r.name AND to_mid IS NULL) AS \"Members\" FROM rooms r " +
+            (member is null ? "" : "JOIN memberships mine ON mine.room = r.name AND mine.\"user\" = @member AND mine.to_mid IS NULL ") +
+            "WHERE r.name > @after ORDER BY r.name LIMIT @limit",
+            new { after = after ?? "", limit, member }, ct);
+        return [.. rows.Select(r => new RoomInfo((string)r.Name, (long)r.Members))];
+    }
 
     public Task<IReadOnlyList<string>> RoomMembersAsync(string room, CancellationToken ct) =>
         QueryAsync<string>("SELECT \"user\" FROM memberships WHERE room = @room AND to_mid IS NULL ORDER BY \"user\"", new { room }, ct);
@@ -125,6 +142,12 @@ internal abstract partial class SqlReadStore
 
     public async Task<bool> IsMemberAsync(string room, string user, CancellationToken ct) =>
         (await QueryAsync<long>("SELECT count(*) FROM memberships WHERE room = @room AND \"user\" = @user AND to_mid IS NULL", new { room, user }, ct))[0] > 0;
+
+    public async Task<TokenState> GetTokenStateAsync(string user, string tokenHash, CancellationToken ct) =>
+        (await QueryAsync<TokenState>(
+            "SELECT (SELECT tokens_after FROM users WHERE name = @user) AS TokensAfter, (SELECT deleted_at FROM users WHERE name = @user) AS DeletedAt, " +
+            "(SELECT count(*) FROM revoked_tokens WHERE token_hash = @tokenHash) AS Revocations",
+            new { user, tokenHash }, ct))[0];
 
     public async Task<SupportSession?> GetSessionAsync(long sid, CancellationToken ct) =>
         (await QueryAsync<SupportSession>($"SELECT {SessionColumns} FROM support_sessions WHERE sid = @sid", new { sid }, ct)).FirstOrNull();
@@ -144,6 +167,8 @@ internal abstract partial class SqlReadStore
     /// <summary><paramref name="query"/>'s tokens as the engine's phrase query text.</summary>
     protected abstract string SearchText(SearchQuery query);
 
+    // Receipts, read markers, recalls and edits are applied to what history shows, never listed in it.
+    private static readonly string HistoryKinds = $"m.kind NOT IN ({string.Join(", ", MessageKinds.FeedOnly.Select(k => $"'{k}'"))})";
     private const string ContentOnly = "m.kind IN ('text', 'file') AND m.recalled_at IS NULL";
 
     // Who may read m: an inbox row, or a room message inside one of the user's membership intervals.

@@ -121,15 +121,16 @@ internal sealed partial class SqlWriteTransaction
     public static Message ReadMessage(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6),
         r.IsDBNull(7) ? null : r.GetInt64(7), r.IsDBNull(8) ? null : r.GetInt64(8), r.IsDBNull(9) ? null : r.GetString(9),
-        r.IsDBNull(10) ? null : r.GetInt64(10), r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12));
+        r.IsDBNull(10) ? null : r.GetInt64(10), r.IsDBNull(11) ? null : r.GetInt64(11), r.IsDBNull(12) ? null : r.GetString(12),
+        r.IsDBNull(13) ? null : r.GetInt64(13));
 
     // ---- users and settings
 
     public bool UserExists(string name) => Exists("SELECT 1 FROM users WHERE name = @name", ("name", name));
 
     public UserRecord? GetUser(string name) =>
-        Row("SELECT name, password_hash, created_at FROM users WHERE name = @name",
-            r => new UserRecord(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2)), ("name", name));
+        Row("SELECT name, password_hash, created_at, tokens_after FROM users WHERE name = @name",
+            r => new UserRecord(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetInt64(3)), ("name", name));
 
     public void CreateUser(string name, string? passwordHash, long createdAt) =>
         Exec("INSERT INTO users (name, password_hash, created_at) VALUES (@name, @hash, @createdAt) ON CONFLICT DO NOTHING",

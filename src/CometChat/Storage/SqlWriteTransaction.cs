@@ -70,6 +70,7 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     {
         Run(() => { _tx.Commit(); return true; });
         _committed = true;
+        _w.Committed();
         // An erased body must not outlive the commit in the engine's own files (SQLite: the WAL's older page images).
         if (_erased) _w.AfterErase();
     }

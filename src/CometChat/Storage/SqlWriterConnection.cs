@@ -47,6 +47,9 @@ internal abstract class SqlWriterConnection : IDisposable
 
     public DbTransaction Begin(out long? after) => Begin(Connection, out after);
 
+    /// <summary>After each commit, before anything is acknowledged: throws a 503 when what was committed cannot be trusted to last.</summary>
+    public virtual void Committed() { }
+
     public DbCommand Command(string sql, DbTransaction tx)
     {
         if (!_commands.TryGetValue(sql, out var cmd))

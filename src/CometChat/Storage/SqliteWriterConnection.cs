@@ -9,11 +9,16 @@ internal sealed class SqliteWriterConnection(SqliteDatabase db, int busyTimeoutS
     protected override DbConnection Open() => db.OpenWriter();
 
     // IMMEDIATE: the write lock is taken at BEGIN, so a busy database fails the batch before any item runs.
+    // Nothing is written to a file that is no longer the database at the path (deleted, moved or replaced).
     protected override DbTransaction Begin(DbConnection connection, out long? after)
     {
         after = null; // one writer: the node's own head is the store's
+        db.VerifyIdentity((SqliteConnection)connection, committed: false);
         return ((SqliteConnection)connection).BeginTransaction(deferred: false);
     }
+
+    // Committed, but to the file at the configured path? If not, the batch is gone at the next start: acknowledge none of it.
+    public override void Committed() => db.VerifyIdentity((SqliteConnection)Connection, committed: true);
 
     protected override int CommandTimeoutSeconds => busyTimeoutSeconds;
 

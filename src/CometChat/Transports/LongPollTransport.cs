@@ -9,7 +9,7 @@ namespace CometChat.Transports;
 /// seconds with no messages. Parked on the user's <see cref="FeedWaiters"/>, never on a thread. Hand-written
 /// answer (<see cref="ChatResponse.Page"/>): this is the hot path.
 /// </summary>
-internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, Presence presence, IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
+internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, Presence presence, IOptions<ChatOptions> options, PollTimeouts timeouts)
 {
     public async Task<PageResult> PollAsync(ChatUser user, ChatParameters p)
     {
@@ -28,30 +28,12 @@ internal sealed class LongPollTransport(Feed feed, FeedWaiters waiters, Presence
         }
 
         // Park from where that read got to: the subscription's own first read then scans only what came since.
+        // It ends with messages, superseded by a newer poll of the same user (a page flagged Superseded), at its
+        // timeout or at shutdown (PollTimeouts expires it: an empty page after one last read), or when the client
+        // hangs up (the cancellation propagates; its listener is freed by Dispose, nobody to answer).
         using var sub = new FeedSubscription(feed, waiters, user, client, ready.Cursor, limit, ListenerKind.Poll);
-        using var timer = new CancellationTokenSource(TimeSpan.FromSeconds(timeout), time);
-        var stopping = lifetime.ApplicationStopping;
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(p.Aborted, timer.Token, stopping);
-        FeedPage page;
-        try
-        {
-            page = await sub.NextAsync(linked.Token);
-        }
-        // A parked poll ends in one of four ways: messages (above), superseded by a newer poll of the same
-        // user (a page flagged Superseded, above), or one of these three cancellations.
-        catch (OperationCanceledException) when (p.Aborted.IsCancellationRequested)
-        {
-            throw; // the client hung up: its listener is freed by Dispose, nobody to answer
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            page = FeedPage.Empty(sub.Cursor); // shutdown: answer now so the client re-polls (here after a restart, or elsewhere)
-        }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested)
-        {
-            // Timeout. One last read: the tab's own sends never woke it, yet its cursor must move past them.
-            page = await feed.ReadAfterAsync(user, client, sub.Cursor, limit, p.Aborted);
-        }
+        using var deadline = timeouts.Start(sub.Listener, TimeSpan.FromSeconds(timeout));
+        var page = await sub.NextAsync(p.Aborted);
         return ChatResponse.Page(page);
     }
 }

@@ -28,9 +28,14 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
     }
 
     /// <summary>A page in its own context (its own storage, like another person's browser).</summary>
-    protected async Task<IPage> NewPageAsync(string? initScript = null, int width = 1000, int height = 700)
+    /// <param name="withoutCsp">A browser that enforces no Content-Security-Policy, as IE6-9 do not.</param>
+    protected async Task<IPage> NewPageAsync(string? initScript = null, int width = 1000, int height = 700, bool withoutCsp = false)
     {
-        var context = await Fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await Fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            BypassCSP = withoutCsp,
+        });
         context.SetDefaultTimeout(20_000);
         _contexts.Add(context);
         if (initScript is not null) await context.AddInitScriptAsync(initScript);

@@ -30,6 +30,8 @@ internal sealed class ChatHost : IAsyncDisposable
         {
             ["Chat:Socket:Enabled"] = "false",
             ["Chat:Support:Agents:0"] = Agent,
+            // An agent's name is reserved: it signs in only with the password the operator configured (README).
+            [$"Chat:Auth:Passwords:{Agent}"] = CometChat.Core.PasswordHash.Create("pw-" + Agent, 1000),
             ["Chat:Presence:GraceSeconds"] = "2",
         };
         foreach (var (k, v) in settings ?? []) all[k] = v;

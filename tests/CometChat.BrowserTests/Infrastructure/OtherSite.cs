@@ -13,6 +13,9 @@ internal sealed class OtherSite : IAsyncDisposable
 
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>Every path and query this site was asked for, so a test can tell that a page never called it.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
     public static async Task<OtherSite> StartAsync()
     {
         var site = new OtherSite();
@@ -20,6 +23,11 @@ internal sealed class OtherSite : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
         site._app = builder.Build();
+        site._app.Use((ctx, next) =>
+        {
+            site.Requests.Enqueue(ctx.Request.Path + ctx.Request.QueryString);
+            return next(ctx);
+        });
         site._app.MapGet("/{name}", (string name) =>
             site._pages.TryGetValue(name, out var html) ? Results.Content(html, "text/html; charset=utf-8") : Results.NotFound());
         // A script URL that never answers in time: for the JSONP timeout.

@@ -119,11 +119,5 @@ public class AuthContractTests : IAsyncLifetime
         form.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
-    internal static string Mint(string user, TimeSpan lifetime) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Claims = new Dictionary<string, object> { ["sub"] = user },
-            Expires = DateTime.UtcNow + lifetime,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(ChatServer.Key)), SecurityAlgorithms.HmacSha256),
-        });
+    private string Mint(string user, TimeSpan lifetime) => _server.MintToken(user, lifetime);
 }

@@ -145,6 +145,43 @@ public sealed class RecentMessagesTests
     }
 
     [Fact]
+    public void ManyRoomsWithBacklogsPageInMidOrderWithoutTheTabsOwnSends()
+    {
+        // 60 rooms, joined at different mids, one left half-way; a backlog interleaved across them, with the
+        // reader's own sends from tab1 among it: paging by 7 must give exactly the oracle's mids, in order.
+        var open = Enumerable.Range(0, 60).Select(r => new Membership("r" + r, "u", 1 + r * 10)).ToArray();
+        var cache = Cache(open: open);
+        var expected = new List<long>();
+        var mid = 1000L;
+        for (var round = 0; round < 20; round++)
+        {
+            for (var r = 0; r < 60; r++)
+            {
+                mid++;
+                var own = (mid % 11) == 0;
+                if (r == 7 && round == 10) { Room(cache, M(mid, from: "u", to: "#r7", kind: MessageKinds.Leave)); expected.Add(mid); continue; }
+                if (r == 7 && round > 10) { Room(cache, M(mid, from: "x", to: "#r7")); continue; }
+                Room(cache, M(mid, from: own ? "u" : "x", to: "#r" + r, client: own ? "tab1" : null));
+                if (!own) expected.Add(mid);
+            }
+            Direct(cache, M(++mid, from: "x", to: "u"), "x", "u");
+            expected.Add(mid);
+        }
+        var seen = new List<long>();
+        var cursor = new Cursor(1000);
+        while (true)
+        {
+            var page = cache.TryRead("u", "tab1", cursor, 7)!;
+            page.Messages.Count.ShouldBeLessThanOrEqualTo(7);
+            seen.AddRange(Mids(page));
+            cursor = page.Cursor;
+            if (!page.More) break;
+        }
+        seen.ShouldBe(expected);
+        cursor.Mid.ShouldBe(mid);
+    }
+
+    [Fact]
     public void OneBusyRoomCostsAnOutsiderNothingToRead()
     {
         var members = Enumerable.Range(0, 5000).Select(i => new Membership("busy", "u" + i, 1)).ToArray();

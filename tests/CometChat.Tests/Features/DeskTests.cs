@@ -68,6 +68,7 @@ public class DeskTests : IAsyncLifetime
         context.GetProperty("visitor").Str("lang").ShouldBe("de-DE");
         context.GetProperty("site").Str("order").ShouldBe("A-1042");
         context.GetProperty("site").Str("tier").ShouldBe("gold");
+        context.EnumerateObject().Select(p => p.Name).ShouldBe(["visitor", "site"], "the context answers its two sources and nothing else");
         queue.TryGetProperty("estimatedWaitSeconds", out _).ShouldBeFalse(); // nobody was assigned yet: no estimate
 
         var mine = await c3.GetAsync("api/support/mine");
@@ -76,7 +77,9 @@ public class DeskTests : IAsyncLifetime
 
         // c3 waits on a long poll: a claim ahead of it moves it up, and it hears of it at once.
         var cursor = (await c3.GetAsync("api/messages")).Num("cursor");
+        var parked = server.Get<CometChat.Core.ChatStats>().ParkedPolls;
         var waiting = c3.GetAsync($"api/poll?since={cursor}&timeout=30");
+        await server.WaitForParkedPollsAsync(parked + 1); // queue events reach the listening: claim only once c3 listens
         var claimed = await ann.PostAsync($"api/support/{s1}/claim");
         (claimed.Str("agent"), claimed.Str("state"), claimed.GetProperty("changed").GetBoolean()).ShouldBe(("ann", "assigned", true));
         var events = (await waiting.DefaultTimeout()).GetProperty("events").EnumerateArray().ToArray();

@@ -22,6 +22,30 @@ public class RoomTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
+    public async Task RoomsArePagedAndMineListsOnlyTheCallersRooms()
+    {
+        var a = await _server.LoginAsync("pager");
+        foreach (var r in new[] { "r5", "r1", "r4", "r2", "r3" }) await a.PostAsync($"api/rooms/{r}/join");
+        await (await _server.LoginAsync("pager2")).PostAsync("api/rooms/other/join");
+
+        var first = await a.GetAsync("api/rooms?limit=2");
+        first.GetProperty("rooms").EnumerateArray().Select(r => r.Str("room")).ShouldBe(["#other", "#r1"]);
+        (first.GetProperty("more").GetBoolean(), first.Str("after")).ShouldBe((true, "r1"));
+        var next = await a.JsonpAsync("api/rooms?limit=2&after=r1");
+        next.GetProperty("rooms").EnumerateArray().Select(r => r.Str("room")).ShouldBe(["#r2", "#r3"]);
+        var last = await a.GetAsync("api/rooms?limit=2&after=%23r3");
+        last.GetProperty("rooms").EnumerateArray().Select(r => r.Str("room")).ShouldBe(["#r4", "#r5"]);
+        last.GetProperty("more").GetBoolean().ShouldBeFalse();
+        last.TryGetProperty("after", out _).ShouldBeFalse();
+
+        var mine = await a.GetAsync("api/rooms?mine=true&limit=500");
+        mine.GetProperty("rooms").EnumerateArray().Select(r => (r.Str("room"), r.Num("members"))).ShouldBe(
+            [("#r1", 1), ("#r2", 1), ("#r3", 1), ("#r4", 1), ("#r5", 1)]);
+        (await a.GetAsync("api/rooms?limit=501", HttpStatusCode.BadRequest)).Detail().ShouldContain("'limit'");
+        (await a.GetAsync("api/rooms?mine=perhaps", HttpStatusCode.BadRequest)).Detail().ShouldContain("'mine'");
+    }
+
+    [Fact]
     public async Task JoinCreatesTheRoomAndEachChangeIsAMessageToTheMembers()
     {
         var joined = await _alice.PostAsync("api/rooms/lobby/join");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CometChat.Tests.Infrastructure;
@@ -19,8 +20,9 @@ public class SupportDeskTests : IAsyncLifetime
             ["Chat:Support:Agents:0"] = "zed", // listed out of name order: ties go by name, not by list position
             ["Chat:Support:Agents:1"] = "ann",
         }.With(Backend));
-        _ann = await _server.LoginAsync("ann");
-        _zed = await _server.LoginAsync("zed");
+        // Agents' names are reserved: the operator's minted tokens sign them in.
+        _ann = await _server.MintedUserAsync("ann");
+        _zed = await _server.MintedUserAsync("zed");
         _c1 = await _server.LoginAsync("c1");
         _c2 = await _server.LoginAsync("c2");
         _c3 = await _server.LoginAsync("c3");
@@ -148,6 +150,43 @@ public class SupportDeskTests : IAsyncLifetime
         thread.GetProperty("messages").EnumerateArray().Select(m => m.Str("body"))
             .ShouldBe(["assigned to zed", "a", "b", "c", "transferred to ann", "closed by ann"]);
         thread.GetProperty("messages").EnumerateArray().ShouldAllBe(m => m.GetProperty("sid").GetInt64() == sid);
+    }
+
+    [Fact]
+    public async Task AnAgentReadsOnlyTheSessionTheyWereGivenNotTheCustomersLaterOnes()
+    {
+        await ComeOnlineAsync(_ann);
+        var first = (await _c1.SendAsync("@support", "session one: card 4111")).Num("sid");
+        await _c1.PostAsync($"api/support/{first}/close");
+        _server.Time.Advance(TimeSpan.FromSeconds(11)); // ann's presence lapses
+        await ComeOnlineAsync(_zed);
+        var second = (await _c1.SendAsync("@support", "session two: new card 5500")).Num("sid");
+        Session(await _zed.FeedAsync(_zed.Cursor)).Num("sid").ShouldBe(second);
+
+        // ann's old session reads as itself only, never the customer's later session with zed.
+        var old = (await _ann.GetAsync($"api/history?with=@support&sid={first}")).GetProperty("messages").EnumerateArray().ToArray();
+        old.Select(m => m.Str("body")).ShouldBe(["assigned to ann", "session one: card 4111", "closed by c1"]);
+        old.ShouldAllBe(m => m.Num("sid") == first);
+        (await _ann.GetAsync($"api/history?with=@support&sid={second}", HttpStatusCode.Forbidden)).Detail().ShouldContain("'sid'");
+        (await _zed.GetAsync($"api/history?with=@support&sid={second}")).GetProperty("messages").EnumerateArray()
+            .Select(m => m.Str("body")).ShouldBe(["assigned to zed", "session two: new card 5500"]);
+        // The customer still reads their whole thread.
+        (await _c1.GetAsync("api/history?with=@support")).GetProperty("messages").GetArrayLength().ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task ReadMarkersStayOutOfASessionsHistory()
+    {
+        await ComeOnlineAsync(_ann);
+        var sent = await _c1.SendAsync("@support", "where is my parcel?");
+        var (sid, upTo) = (sent.Num("sid").ToString(CultureInfo.InvariantCulture), sent.Num("mid").ToString(CultureInfo.InvariantCulture));
+        await _ann.PostAsync("api/read", ("with", "@support"), ("sid", sid), ("upTo", upTo));
+        await _c1.PostAsync("api/read", ("with", "@support"), ("upTo", upTo));
+
+        var agentView = (await _ann.GetAsync($"api/history?with=@support&sid={sid}")).GetProperty("messages").EnumerateArray().ToArray();
+        agentView.Select(m => m.Str("body")).ShouldBe(["assigned to ann", "where is my parcel?"]);
+        (await _c1.GetAsync("api/history?with=@support")).GetProperty("messages").EnumerateArray()
+            .Select(m => m.Str("kind")).ShouldNotContain("read");
     }
 
     [Fact]

@@ -28,6 +28,17 @@ public sealed class ConfigurationTests
     [InlineData("Chat:Support:TimeZone", "Mars/Olympus")]
     [InlineData("Chat:Smtp:Port", "0")]
     [InlineData("Chat:Limits:GuestsPerMinutePerIp", "0")]
+    [InlineData("Chat:Support:Routing", "auto\n")] // '$' would match before the final newline
+    [InlineData("Chat:Http:TrustedProxies:0", "proxy.example")]
+    [InlineData("Chat:Http:TrustedProxies:0", "10.0.0.0/33")]
+    [InlineData("Chat:Auth:Passwords:zed", "a plain password")]
+    [InlineData("Chat:Auth:ReservedNames:0", "..")]
+    [InlineData("Chat:Socket:AuthSeconds", "0")]
+    [InlineData("Chat:Retention:Days", "-1")]
+    [InlineData("Chat:Limits:RoomChangesPerMinute", "0")]
+    [InlineData("Chat:Limits:RoomsCreatedPerHour", "0")]
+    [InlineData("Chat:Limits:LoginFreeFailures", "0")]
+    [InlineData("Chat:Limits:LoginMaxDelaySeconds", "0")]
     public async Task ABadNestedSettingStopsTheStartNamingIt(string setting, string value)
     {
         var e = await Should.ThrowAsync<OptionsValidationException>(() => ChatServer.StartAsync(new() { [setting] = value }));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using CometChat.Tests.Contract;
 using CometChat.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -13,7 +12,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
     {
         using var dir = new TempDirectory();
         const int users = 400, pollsPerUser = 5;
-        var tokens = Enumerable.Range(0, users).Select(i => AuthContractTests.Mint("p" + i, TimeSpan.FromHours(1))).ToArray();
+        var tokens = Enumerable.Range(0, users).Select(i => ChatServer.MintToken("p" + i, DateTimeOffset.UtcNow, TimeSpan.FromHours(1))).ToArray();
         long acknowledged;
         await using (var server = await ServerProcess.StartAsync(dir.Path))
         {

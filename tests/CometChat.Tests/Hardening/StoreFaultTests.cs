@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using CometChat.Tests.Features;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Hardening;
@@ -29,6 +30,38 @@ public sealed class StoreFaultTests
             await locker.WaitForExitAsync().DefaultTimeout();
         }
         await ExpectRecoveredAsync(server, alice, bob, "during-lock", before);
+    }
+
+    [Theory]
+    [InlineData("deleted")]
+    [InlineData("replaced")]
+    public async Task ADatabaseFileDeletedOrReplacedUnderTheServerAnswers503AndAcknowledgesNothing(string how)
+    {
+        using var dir = new TempDirectory();
+        await using var server = await ChatServer.StartAsync(dir: dir);
+        var alice = await server.LoginAsync("alice");
+        var bob = await server.LoginAsync("bob");
+        await alice.SendAsync("bob", "before");
+
+        var db = server.DatabasePath;
+        if (how == "deleted")
+            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f); // rm chat.db*
+        else
+        {
+            File.Move(db, db + ".old");
+            File.Copy(db + ".old", db); // the same bytes, another file
+        }
+
+        // Sends to a file that is gone would be gone at the next start: none is acknowledged, and it stays so.
+        for (var i = 0; i < 15; i++) await ExpectUnavailableAsync(server, alice, "after-" + i);
+        using (var history = await alice.RawGetAsync("api/history?with=bob")) history.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        if (how == "deleted") File.Exists(db).ShouldBeFalse(); // and no empty database was made in its place
+
+        // The operator acts: the file is back (here: the replaced one restored), the server restarted, and it serves.
+        if (how == "replaced") File.Move(db + ".old", db, overwrite: true);
+        await server.RestartAsync();
+        using (var health = await server.Http.GetAsync("healthz")) health.StatusCode.ShouldBe(HttpStatusCode.OK);
+        if (how == "replaced") (await bob.FeedAsync(0)).Select(m => m.GetProperty("body").GetString()).ShouldBe(["before"]);
     }
 
     [Fact]

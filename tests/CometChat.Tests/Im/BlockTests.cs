@@ -17,7 +17,7 @@ public class BlockTests : IAsyncLifetime
         _server = await ChatServer.StartAsync(Backend.With(new() { ["Chat:Support:Agents:0"] = "ann" }));
         _alice = await _server.LoginAsync("alice");
         _bob = await _server.LoginAsync("bob");
-        _ann = await _server.LoginAsync("ann");
+        _ann = await _server.MintedUserAsync("ann"); // an agent: reserved, signed in by a minted token
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

@@ -10,7 +10,7 @@ public class FileTests : IAsyncLifetime, IDisposable
 {
     protected virtual Dictionary<string, string?> Backend => [];
 
-    private static readonly byte[] Png = Convert.FromBase64String(
+    internal static readonly byte[] Png = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==");
 
     private readonly TempDirectory _folder = new();

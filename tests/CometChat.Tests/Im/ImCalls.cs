@@ -38,7 +38,10 @@ internal static class ImCalls
         var part = new ByteArrayContent(content);
         part.Headers.ContentType = new MediaTypeHeaderValue("image/png"); // what a client claims: never believed
         form.Add(part, "file", name);
-        using var res = await user.Server.Http.SendAsync(user.Request(HttpMethod.Post, "api/files" + query, form));
+        using var req = user.Request(HttpMethod.Post, "api/files" + query, form);
+        // As curl does for large bodies: a refused upload is answered before its body is sent, not cut mid-write.
+        req.Headers.ExpectContinue = true;
+        using var res = await user.Server.Http.SendAsync(req);
         return await ChatServer.ReadJsonAsync(res, expected);
     }
 

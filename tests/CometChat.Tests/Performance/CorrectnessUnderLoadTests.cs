@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using CometChat.Core;
-using CometChat.Tests.Contract;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Performance;
@@ -15,7 +14,7 @@ public sealed class CorrectnessUnderLoadTests
         // 2,000 parked polls: 400 members with 5 tabs each (joins fan out to every member, so fewer members keep setup short).
         const int members = 400, tabs = 5;
         await using var server = await ChatServer.StartAsync();
-        var users = Enumerable.Range(0, members).Select(i => new TestUser(server, "m" + i, AuthContractTests.Mint("m" + i, TimeSpan.FromHours(1)), 0)).ToList();
+        var users = Enumerable.Range(0, members).Select(i => new TestUser(server, "m" + i, ChatServer.MintToken("m" + i, DateTimeOffset.UtcNow, TimeSpan.FromHours(1)), 0)).ToList();
         await ForEachAsync(users, 16, async u =>
         {
             using var res = await server.Http.SendAsync(u.Request(HttpMethod.Post, "api/rooms/lobby/join"));

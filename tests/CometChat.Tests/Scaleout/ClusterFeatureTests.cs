@@ -19,6 +19,22 @@ public sealed class ClusterFeatureTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
+    public async Task ALogoutOnOneNodeEndsTheTokenAndItsParkedPollOnEveryNode()
+    {
+        var alice = await _cluster[0].LoginAsync("alice");
+        var onOther = alice.On(_cluster[2]);
+        (await onOther.GetAsync("api/me")).Str("user").ShouldBe("alice"); // cached as valid on node 2
+        var parked = onOther.RawGetAsync($"api/poll?since={alice.Cursor}&timeout=60");
+        while (_cluster[2].Get<ChatStats>().ParkedPolls < 1) await Task.Delay(5);
+
+        await alice.PostAsync("api/logout");
+        // The backplane tells node 2 at once: its parked poll is cut and its cache forgets the token.
+        await Should.ThrowAsync<HttpRequestException>(parked.DefaultTimeout());
+        (await onOther.GetAsync("api/me", HttpStatusCode.Unauthorized)).Detail().ShouldContain("revoked");
+        (await alice.On(_cluster[1]).GetAsync("api/me", HttpStatusCode.Unauthorized)).Detail().ShouldContain("revoked");
+    }
+
+    [Fact]
     public async Task ARoomMessageWakesMembersOnEveryNode()
     {
         var alice = await _cluster[0].LoginAsync("alice");
@@ -70,7 +86,7 @@ public sealed class ClusterFeatureTests : IAsyncLifetime
     [Fact]
     public async Task ASupportSessionSpansNodes()
     {
-        var ann = await _cluster[1].LoginAsync("ann");
+        var ann = await _cluster[1].MintedUserAsync("ann");
         var customer = await _cluster[0].LoginAsync("c1");
         // ann is online on node B only; node A assigns the session to her through the shared presence.
         var annPoll = ann.GetAsync($"api/poll?since={ann.Cursor}");
@@ -93,7 +109,7 @@ public sealed class ClusterFeatureTests : IAsyncLifetime
     [Fact]
     public async Task AQueuedSessionIsAssignedWhenAnAgentComesOnlineOnAnotherNode()
     {
-        var zed = await _cluster[2].LoginAsync("zed");
+        var zed = await _cluster[2].MintedUserAsync("zed");
         var customer = await _cluster[0].LoginAsync("c2");
         var first = await customer.SendAsync("@support", "anyone?");
         (await customer.FeedAsync(customer.Cursor)).First().Str("body").ShouldBe("offline: no agent is online"); // queued, and told the desk is offline

@@ -126,6 +126,25 @@ public sealed class ClusterLimitsTests
         await WaitForLocalRefillAsync(alice.On(cluster[0]));
     }
 
+    [Fact]
+    public async Task PasswordGuessesCountAcrossNodes()
+    {
+        await using var cluster = await Cluster.StartAsync(2, new()
+        {
+            ["Chat:Limits:Enabled"] = "true", ["Chat:Limits:LoginFreeFailures"] = "2", ["Chat:Limits:LoginMaxDelaySeconds"] = "60",
+        });
+        await cluster[0].LoginAsync("victim", "right");
+        for (var i = 0; i < 3; i++)
+        {
+            using var wrong = await cluster[i % 2].Http.PostAsync("api/login", ChatServer.Form(("name", "victim"), ("password", "guess")));
+            wrong.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+        // The third wrong guess (on node 0) set a wait that node 1 enforces too.
+        using var res = await cluster[1].Http.PostAsync("api/login", ChatServer.Form(("name", "victim"), ("password", "guess")));
+        res.StatusCode.ShouldBe((HttpStatusCode)429);
+        res.Headers.RetryAfter!.Delta!.Value.TotalSeconds.ShouldBe(1);
+    }
+
     private static async Task WaitForLocalRefillAsync(TestUser user)
     {
         var until = DateTime.UtcNow + TaskTimeouts.Default;

@@ -75,6 +75,29 @@ public sealed class GapTests
         TestUser.Mids(await bob.GetAsync($"api/messages?since={start}")).ShouldBe([before, .. during, after]);
     }
 
+    [Fact]
+    public async Task AnAccountDeletedOnOneNodeLeavesNoCachedBodyOnAnother()
+    {
+        await using var cluster = await Cluster.StartAsync(2);
+        var alice = await cluster[0].LoginAsync("alice", "pw");
+        var carol = await cluster[0].LoginAsync("carol");
+        var bob = await cluster[1].LoginAsync("bob");
+        var b = cluster[1];
+        var start = bob.Cursor;
+        var secret = (await alice.SendAsync("bob", "my address is 1 Main St")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= secret);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["my address is 1 Main St"]); // from B's cache
+
+        await alice.PostAsync("api/account/delete", ("password", "pw"));
+        // A batch of A's after the erasure: once B has it, B has had the erasure too (one publisher, one channel).
+        var after = (await carol.SendAsync("bob", "after")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= after);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["", "after"]);
+    }
+
+    private static string[] Bodies(System.Text.Json.JsonElement page) =>
+        [.. page.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetString()!)];
+
     private static async Task<Task<System.Text.Json.JsonElement>> ParkAsync(TestUser user, ChatServer node, long since)
     {
         var parked = node.Get<ChatStats>().ParkedPolls;

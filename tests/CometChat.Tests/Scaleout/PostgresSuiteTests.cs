@@ -54,6 +54,26 @@ public sealed class SupportDeskOnPostgresTests : SupportDeskTests
     protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
 }
 
+public sealed class ReservedNameOnPostgresTests : Security.ReservedNameTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}
+
+public sealed class NameOnPostgresTests : Security.NameTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}
+
+public sealed class ValidationSlipOnPostgresTests : Security.ValidationSlipTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}
+
+public sealed class SessionEndOnPostgresTests : Security.SessionEndTests
+{
+    protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;
+}
+
 public sealed class DeskOnPostgresTests : DeskTests
 {
     protected override Dictionary<string, string?> Backend => TestServices.OnPostgres;

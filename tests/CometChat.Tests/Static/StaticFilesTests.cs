@@ -24,6 +24,19 @@ public sealed class StaticFilesTests : IAsyncLifetime
         (await res.Content.ReadAsStringAsync()).ShouldContain("cometchat.js?v=");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("index.html")]
+    public async Task TheChatPageCannotBeFramedAndTalksOnlyToItsOwnOrigin(string path)
+    {
+        using var res = await _server.Http.GetAsync(path).DefaultTimeout();
+        var csp = res.Headers.GetValues("Content-Security-Policy").Single();
+        csp.ShouldContain("frame-ancestors 'none'");
+        csp.ShouldContain("script-src 'self';");
+        csp.ShouldContain("connect-src 'self' ws://127.0.0.1:" + _server.BaseUri.Port);
+        res.Headers.GetValues("X-Frame-Options").ShouldBe(["DENY"]);
+    }
+
     [Fact]
     public async Task VersionedAssetsCacheForAYear()
     {

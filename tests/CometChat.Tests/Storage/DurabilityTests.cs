@@ -74,7 +74,7 @@ public sealed class DurabilityTests
     {
         using var dir = new TempDirectory();
         var names = new[] { "a", "b", "c", "d", "e" };
-        var tokens = names.Select(n => Contract.AuthContractTests.Mint(n, TimeSpan.FromHours(1))).ToArray();
+        var tokens = names.Select(n => ChatServer.MintToken(n, DateTimeOffset.UtcNow, TimeSpan.FromHours(1))).ToArray();
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<long>();
         long cursorBeforeKill;
         await using (var process = await ServerProcess.StartAsync(dir.Path))

@@ -16,7 +16,11 @@ public sealed class MigrationTests
 {
     private static string Fixture(string name) => Path.Combine(ChatServer.RepoRoot, "tests", "CometChat.Tests", "Storage", "Fixtures", name);
 
-    private static readonly Dictionary<string, string?> Agents = new() { ["Chat:Support:Agents:0"] = "ann" };
+    // An agent's name is reserved: ann signs in with the password the operator configured (her v1 first-login one is dropped).
+    private static readonly Dictionary<string, string?> Agents = new()
+    {
+        ["Chat:Support:Agents:0"] = "ann", [ChatServer.PasswordSetting("ann", "pw-ann").Key] = ChatServer.PasswordSetting("ann", "pw-ann").Value,
+    };
 
     [Fact]
     public async Task AVersion1SqliteFileOpensWithEverythingIntact()

@@ -132,7 +132,7 @@ public sealed class StreamTests : IAsyncLifetime
     public async Task ForeverFramePadsFirstThenCallsTheCallbackPerMessage()
     {
         using var res = await _server.Http.SendAsync(
-            _bob.Request(HttpMethod.Get, $"api/stream?format=html&since={_bob.Cursor}&callback=app.got"), HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
+            _bob.Request(HttpMethod.Get, $"api/stream?format=html&since={_bob.Cursor}&callback=app_got"), HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
         await using var body = await res.Content.ReadAsStreamAsync();
         var text = new StringBuilder();
         var chunk = new byte[8192];
@@ -141,12 +141,16 @@ public sealed class StreamTests : IAsyncLifetime
         text.ToString().ShouldStartWith("<!DOCTYPE html>");
         text.Length.ShouldBeGreaterThanOrEqualTo(2048);
         text.ToString().ShouldNotContain("<script");
+        res.Headers.GetValues("Content-Security-Policy").Single().ShouldContain("frame-ancestors 'self'");
+        res.Headers.GetValues("X-Frame-Options").ShouldBe(["SAMEORIGIN"]);
+        var nonce = System.Text.RegularExpressions.Regex.Match(res.Headers.GetValues("Content-Security-Policy").Single(), "'nonce-([^']+)'").Groups[1].Value;
+        nonce.ShouldNotBeEmpty();
 
         var sent = await _alice.SendAsync("bob", "to the frame");
         while (!text.ToString().Contains("</script>", StringComparison.Ordinal))
             text.Append(Encoding.UTF8.GetString(chunk, 0, await body.ReadAsync(chunk).AsTask().DefaultTimeout()));
-        var script = text.ToString()[text.ToString().IndexOf("<script>", StringComparison.Ordinal)..].TrimEnd();
-        script.ShouldStartWith("<script>parent.app.got({\"mid\":" + sent.GetProperty("mid").GetInt64());
+        var script = text.ToString()[text.ToString().IndexOf("<script", StringComparison.Ordinal)..].TrimEnd();
+        script.ShouldStartWith($"<script nonce=\"{nonce}\">parent.app_got({{\"mid\":" + sent.GetProperty("mid").GetInt64());
         script.ShouldEndWith(");</script>");
     }
 
@@ -196,11 +200,11 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task ForeverFrameErrorsCallTheCallbackAndBadCallbacksAreRefused()
     {
-        var page = await _server.Http.GetStringAsync($"api/stream?format=html&token={_bob.Token}&since=999&callback=app.got").DefaultTimeout();
-        page.ShouldContain("<script>parent.app.got({\"error\":{\"status\":409,\"code\":\"cursor_ahead\"");
+        var page = await _server.Http.GetStringAsync($"api/stream?format=html&token={_bob.Token}&since=999&callback=app_got").DefaultTimeout();
+        page.ShouldContain(">parent.app_got({\"error\":{\"status\":409,\"code\":\"cursor_ahead\"");
 
         var missing = await _server.Http.GetStringAsync("api/stream?format=html&since=0").DefaultTimeout();
-        missing.ShouldContain("<script>parent.cometchat.receive({\"error\":{\"status\":401");
+        missing.ShouldContain(">parent.cometchat.receive({\"error\":{\"status\":401");
 
         using var bad = await _server.Http.GetAsync($"api/stream?format=html&token={_bob.Token}&callback=alert(1)").DefaultTimeout();
         bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);

@@ -55,11 +55,11 @@ public sealed class StreamFormatTests
     [Fact]
     public void ForeverFrame()
     {
-        var parts = All(new ForeverFrameFormat("app.got"));
+        var parts = All(new ForeverFrameFormat("app.got", "n0nce"));
         parts[0].ShouldStartWith("<!DOCTYPE html>");
         parts[0].Length.ShouldBeGreaterThan(2048);
         parts[0].ShouldEndWith("-->\n<!-- heartbeat 4 -->\n");
-        parts[1..].ShouldBe(["<script>parent.app.got(" + Json + ");</script>\n", "<script>parent.app.got(" + EventJson + ");</script>\n", "<!-- heartbeat 5 -->\n", "</body></html>\n"]);
+        parts[1..].ShouldBe(["<script nonce=\"n0nce\">parent.app.got(" + Json + ");</script>\n", "<script nonce=\"n0nce\">parent.app.got(" + EventJson + ");</script>\n", "<!-- heartbeat 5 -->\n", "</body></html>\n"]);
         Json.ShouldNotContain("<"); // a body can never close the script
     }
 

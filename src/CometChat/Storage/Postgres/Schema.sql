@@ -172,3 +172,34 @@ CREATE TABLE message_search (
     grams tsvector NOT NULL
 );
 CREATE INDEX message_search_grams ON message_search USING gin (grams);
+
+-- version: 5
+-- Names follow a PRECIS profile (RFC 8265) and a new name whose UTS #39 skeleton matches an existing one is
+-- refused. Rows from before get their skeleton at start (NameMigration), which renames names the profile changes.
+ALTER TABLE users ADD COLUMN skeleton text COLLATE "C" NULL;
+CREATE INDEX users_skeleton ON users (skeleton);
+ALTER TABLE rooms ADD COLUMN skeleton text COLLATE "C" NULL;
+CREATE INDEX rooms_skeleton ON rooms (skeleton);
+
+-- version: 6
+-- Ids the server derives (receipt:REF:STATE, recall:MID, rating:SID) are the server's; a client message that took
+-- one before clients were refused such ids gives it back (keeping its own id behind a 'client-' prefix), so the
+-- real receipt, recall or rating can be stored.
+UPDATE messages SET id = 'client-' || id
+WHERE (substr(id, 1, 8) = 'receipt:' AND kind <> 'receipt') OR (substr(id, 1, 7) = 'recall:' AND kind <> 'recall')
+   OR (substr(id, 1, 7) = 'rating:' AND kind <> 'rating');
+
+-- version: 7
+-- Ending sessions and erasing (issue 11): tokens issued before users.tokens_after (epoch ms) are void (password
+-- change, log out everywhere, account deletion); single tokens revoked by logout are kept until they expire; a
+-- deleted account keeps its row (its name stays taken) with deleted_at; an erased message keeps its row, mid and
+-- place in every feed and history, with an empty body and erased_at (account deletion, Chat:Retention:Days).
+ALTER TABLE users ADD COLUMN tokens_after bigint NULL;
+ALTER TABLE users ADD COLUMN deleted_at bigint NULL;
+CREATE TABLE revoked_tokens (
+    token_hash text COLLATE "C" PRIMARY KEY,
+    "user"     text COLLATE "C" NOT NULL,
+    expires_at bigint NOT NULL
+);
+ALTER TABLE messages ADD COLUMN erased_at bigint NULL;
+CREATE INDEX messages_sent_at ON messages (sent_at) WHERE erased_at IS NULL;

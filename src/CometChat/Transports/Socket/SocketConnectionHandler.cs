@@ -12,13 +12,15 @@ namespace CometChat.Transports.Socket;
 /// The raw TCP socket (Chat:Socket:Port) on Kestrel's own connection pipeline: <c>AUTH &lt;token&gt; [since]</c>
 /// answered <c>OK &lt;cursor&gt;</c> or <c>ERR &lt;reason&gt;</c> (and closed), then the /ws JSON frames both
 /// ways as lines. A Flash policy request gets the policy; an AUTH line ending in <c>\0</c> switches the
-/// connection to <c>\0</c>-terminated frames. A client silent for Chat:Socket:IdleSeconds is closed.
+/// connection to <c>\0</c>-terminated frames. A client that sends no AUTH within Chat:Socket:AuthSeconds, or is
+/// silent for Chat:Socket:IdleSeconds after it, is closed.
 /// </summary>
-internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed feed, FeedWaiters waiters, ClientCommands commands,
+internal sealed partial class SocketConnectionHandler(Accounts accounts, TokenHolders holders, Feed feed, FeedWaiters waiters, ClientCommands commands,
     IOptions<ChatOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, OperatorLog operatorLog, ILogger<SocketConnectionHandler> log) : ConnectionHandler
 {
     private readonly ChatOptions _options = options.Value;
     private readonly TimeSpan _idle = TimeSpan.FromSeconds(options.Value.Socket.IdleSeconds);
+    private readonly TimeSpan _auth = TimeSpan.FromSeconds(options.Value.Socket.AuthSeconds);
     private readonly TimeSpan _heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
     private readonly TimeSpan _writeTimeout = TimeSpan.FromSeconds(options.Value.Stream.WriteTimeoutSeconds);
     private readonly int _maxLine = options.Value.Socket.MaxLineBytes;
@@ -27,8 +29,9 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
-        // One idle timer per connection, pushed back by every frame the client sends (before it is answered).
-        using var idle = new CancellationTokenSource(_idle, time);
+        // One idle timer per connection, pushed back by every frame the client sends (before it is answered); until the
+        // AUTH line it is the much shorter Chat:Socket:AuthSeconds, so unauthenticated sockets cannot pile up.
+        using var idle = new CancellationTokenSource(_auth, time);
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping, idle.Token);
         try
         {
@@ -49,14 +52,16 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
                 return;
             }
 
-            var (user, cursor, refusal) = await AuthenticateAsync(text);
-            if (user is null)
+            var (token, cursor, refusal) = await AuthenticateAsync(text);
+            if (token is null)
             {
                 LogRefused(log, connection.RemoteEndPoint, refusal!);
                 await RefuseAsync(output, refusal!, terminator);
                 return;
             }
-            await ServeAsync(connection, user, cursor, terminator, idle, closing.Token);
+            // Held under its token: revoking it (logout, password change, deletion) closes the socket.
+            using var holder = holders.Track(token.User, token.Hash, connection.Abort);
+            await ServeAsync(connection, token.User, cursor, terminator, idle, closing.Token);
         }
         catch (OperationCanceledException)
         {
@@ -124,7 +129,7 @@ internal sealed partial class SocketConnectionHandler(Accounts accounts, Feed fe
         }
     }
 
-    private async Task<(string? User, Cursor Cursor, string? Refusal)> AuthenticateAsync(string line)
+    private async Task<(AuthenticatedToken? Token, Cursor Cursor, string? Refusal)> AuthenticateAsync(string line)
     {
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length is < 2 or > 3 || parts[0] != "AUTH") return (null, default, "expected 'AUTH <token> [since]'");

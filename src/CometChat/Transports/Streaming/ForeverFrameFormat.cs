@@ -9,9 +9,10 @@ namespace CometChat.Transports.Streaming;
 /// one <c>&lt;script&gt;parent.CALLBACK(message);&lt;/script&gt;</c> per message or typing event. Message
 /// JSON escapes &lt; &gt; &amp; and U+2028/2029, so no body can close the script or break the JS string.
 /// Heartbeats are HTML comments, so the callback only ever sees messages and events. An iframe can neither
-/// read a status nor run a JSONP body, so a refused request is a page calling the callback with the error.
+/// read a status nor run a JSONP body, so a refused request is a page calling the callback with the error. Each
+/// script carries the response's CSP nonce (<see cref="HtmlPolicy.Frame"/>): no other script can run in the frame.
 /// </summary>
-internal sealed class ForeverFrameFormat(string callback) : IStreamFormat
+internal sealed class ForeverFrameFormat(string callback, string nonce) : IStreamFormat
 {
     public const string DefaultCallback = "cometchat.receive";
 
@@ -30,7 +31,7 @@ internal sealed class ForeverFrameFormat(string callback) : IStreamFormat
     public static async Task WriteErrorPageAsync(HttpContext ctx, MappedError error)
     {
         var page = new ArrayBufferWriter<byte>(256);
-        page.Write("<!DOCTYPE html>\n<html><body><script>parent." + CallbackOf(ctx) + "(");
+        page.Write("<!DOCTYPE html>\n<html><body><script nonce=\"" + HtmlPolicy.Frame(ctx) + "\">parent." + CallbackOf(ctx) + "(");
         page.Write(ChatJson.Serialize(error.Answer));
         page.Write(");</script></body></html>\n");
         var response = ctx.Response;
@@ -53,7 +54,7 @@ internal sealed class ForeverFrameFormat(string callback) : IStreamFormat
 
     private void Script(IBufferWriter<byte> w, byte[] json)
     {
-        w.Write("<script>parent." + callback + "(");
+        w.Write("<script nonce=\"" + nonce + "\">parent." + callback + "(");
         w.Write(json);
         w.Write(");</script>\n");
     }

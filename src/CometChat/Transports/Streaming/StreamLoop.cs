@@ -27,7 +27,7 @@ internal sealed partial class StreamLoop(Feed feed, FeedWaiters waiters, IOption
             "text" => new TextFormat(_time),
             "multipart" => new MultipartFormat(),
             // Its callback is validated with the JSONP rules; its errors are a page calling it (see ForeverFrameFormat).
-            "html" => new ForeverFrameFormat(ForeverFrameFormat.CallbackOf(p.Context)),
+            "html" => new ForeverFrameFormat(ForeverFrameFormat.CallbackOf(p.Context), HtmlPolicy.Frame(p.Context)),
             _ => throw new ChatException(ChatError.BadRequest("'format' must be ndjson, text, multipart or html.")),
         };
         return RunAsync(user, p, format, p.Get("since"), "since");
