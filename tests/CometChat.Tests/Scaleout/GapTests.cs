@@ -1,4 +1,5 @@
 using CometChat.Core;
+using CometChat.Tests.Features;
 using CometChat.Tests.Infrastructure;
 
 namespace CometChat.Tests.Scaleout;
