@@ -45,8 +45,9 @@ internal sealed class DirectRoute : IMessageRoute
     public RoutedMessage Route(IWrites tx, string from, SendRequest req, Message draft)
     {
         var to = Names.User(req.To, "to");
-        if (!tx.Users.UserExists(to)) throw new ChatException(ChatError.NotFound($"'to': no user is named '{to}'."));
-        if (to != from && tx.Users.IsBlocked(to, from)) throw Blocks.Refused(to);
+        var (exists, blocks) = tx.Users.UserAndBlock(to, from);
+        if (!exists) throw new ChatException(ChatError.NotFound($"'to': no user is named '{to}'."));
+        if (to != from && blocks) throw Blocks.Refused(to);
         return new RoutedMessage(draft with { To = to }, from == to ? [from] : [from, to], Conversations.Direct(from, to));
     }
 }

@@ -128,6 +128,11 @@ internal interface IUserWrites
     /// <summary>Marks the account deleted (its name stays taken), without a password and with every token void.</summary>
     void DeleteUser(string user, long at);
     bool IsBlocked(string blocker, string blocked);
+    /// <summary>
+    /// Whether user <paramref name="name"/> exists, and whether they block <paramref name="sender"/>: a direct send's two
+    /// checks in one read (one round trip inside the write lock, not two).
+    /// </summary>
+    (bool Exists, bool Blocks) UserAndBlock(string name, string sender);
     /// <summary>False when <paramref name="blocker"/> already blocked <paramref name="blocked"/>.</summary>
     bool Block(string blocker, string blocked, long at);
     /// <summary>False when there was no such block.</summary>

@@ -7,12 +7,12 @@ internal sealed partial class SqlWriteTransaction
 {
     private SqlDeskWrites? _desk;
 
-    /// <summary>The desk's writes run on the connection directly, so the item's due savepoint is sent first.</summary>
+    /// <summary>The desk's writes run on the connection directly, so whatever is queued is sent first.</summary>
     public IDeskWrites Desk
     {
         get
         {
-            SendDueSavepoint();
+            Flush();
             return _desk ??= new SqlDeskWrites(_w.Connection, _tx);
         }
     }

@@ -6,9 +6,11 @@ namespace CometChat.Storage;
 /// <summary>The writes by role: messages, users, rooms and their membership intervals, support sessions.</summary>
 internal sealed partial class SqlWriteTransaction
 {
-    private const string InsertMessage =
-        "INSERT INTO messages (id, sender, recipient, kind, body, sent_at, ref, sid, client, conversation, file) " +
-        "VALUES (@id, @sender, @recipient, @kind, @body, @sentAt, @ref, @sid, @client, @conversation, @file) RETURNING mid";
+    private const string MessageFields = "id, sender, recipient, kind, body, sent_at, ref, sid, client, conversation, file";
+    private const string MessageValues = "@id, @sender, @recipient, @kind, @body, @sentAt, @ref, @sid, @client, @conversation, @file";
+    private const string InsertMessage = $"INSERT INTO messages ({MessageFields}) VALUES ({MessageValues}) RETURNING mid";
+    // With a mid reserved in the batch (ReservesMids: PostgreSQL, whose mid is an identity column).
+    private const string InsertMessageAt = $"INSERT INTO messages (mid, {MessageFields}) OVERRIDING SYSTEM VALUE VALUES (@mid, {MessageValues})";
 
     // A participant's conversation row: the newest message, and the marker moved to their own (never back).
     private const string UpsertConversation =
@@ -62,11 +64,34 @@ internal sealed partial class SqlWriteTransaction
 
     private Message Insert(Message draft, string conversation)
     {
-        var mid = (long)Scalar(InsertMessage, ("id", draft.Id), ("sender", draft.From), ("recipient", draft.To), ("kind", draft.Kind),
+        ReadOnlySpan<(string, object?)> fields = [("id", draft.Id), ("sender", draft.From), ("recipient", draft.To), ("kind", draft.Kind),
             ("body", draft.Body), ("sentAt", draft.SentAt), ("ref", draft.Ref), ("sid", draft.Sid), ("client", draft.Client),
-            ("conversation", conversation), ("file", draft.File))!;
+            ("conversation", conversation), ("file", draft.File)];
+        long mid;
+        if (_w.ReserveMidsSql is null) mid = (long)Scalar(InsertMessage, fields)!;
+        else
+        {
+            // The mid is known here, so the insert waits in the queue with the message's other rows: no round trip of its own.
+            mid = NextMid();
+            Exec(InsertMessageAt, [("mid", mid), .. fields]);
+        }
         if (MessageKinds.IsContent(draft.Kind)) Index(mid, draft.Body);
         return draft with { Mid = mid };
+    }
+
+    /// <summary>
+    /// The next of the mids this batch reserved, reserving more (16, then twice as many each time, at most 256) when
+    /// they run out. Reserved under the write lock, so they follow every other batch's; one that goes unused (a
+    /// rejected item, the batch's last ones) is a mid that never exists, as a rolled-back nextval's is.
+    /// </summary>
+    private long NextMid()
+    {
+        if (_reserved.Count == 0)
+        {
+            foreach (var mid in Rows(_w.ReserveMidsSql!, r => r.GetInt64(0), ("count", _reserve))) _reserved.Enqueue(mid);
+            _reserve = Math.Min(_reserve * 2, 256);
+        }
+        return _reserved.Dequeue();
     }
 
     private void Index(long mid, string body)
@@ -143,12 +168,16 @@ internal sealed partial class SqlWriteTransaction
     public bool IsBlocked(string blocker, string blocked) =>
         Exists("SELECT 1 FROM blocks WHERE blocker = @blocker AND blocked = @blocked", ("blocker", blocker), ("blocked", blocked));
 
+    public (bool Exists, bool Blocks) UserAndBlock(string name, string sender) =>
+        Rows("SELECT CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker = u.name AND blocked = @sender) THEN 1 ELSE 0 END FROM users u WHERE u.name = @name",
+            r => r.GetInt32(0) == 1, ("name", name), ("sender", sender)) is [var blocks] ? (true, blocks) : (false, false);
+
     public bool Block(string blocker, string blocked, long at) =>
-        Exec("INSERT INTO blocks (blocker, blocked, created_at) VALUES (@blocker, @blocked, @at) ON CONFLICT DO NOTHING",
+        Count("INSERT INTO blocks (blocker, blocked, created_at) VALUES (@blocker, @blocked, @at) ON CONFLICT DO NOTHING",
             ("blocker", blocker), ("blocked", blocked), ("at", at)) > 0;
 
     public bool Unblock(string blocker, string blocked) =>
-        Exec("DELETE FROM blocks WHERE blocker = @blocker AND blocked = @blocked", ("blocker", blocker), ("blocked", blocked)) > 0;
+        Count("DELETE FROM blocks WHERE blocker = @blocker AND blocked = @blocked", ("blocker", blocker), ("blocked", blocked)) > 0;
 
     // ---- read markers
 
@@ -157,7 +186,7 @@ internal sealed partial class SqlWriteTransaction
             ("user", user), ("conversation", conversation)) is { } v ? Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : null;
 
     public bool MarkRead(string user, string conversation, long upTo) =>
-        Exec("UPDATE conversation_reads SET read_up_to = @upTo WHERE \"user\" = @user AND conversation = @conversation AND read_up_to < @upTo",
+        Count("UPDATE conversation_reads SET read_up_to = @upTo WHERE \"user\" = @user AND conversation = @conversation AND read_up_to < @upTo",
             ("upTo", upTo), ("user", user), ("conversation", conversation)) > 0;
 
     // ---- files

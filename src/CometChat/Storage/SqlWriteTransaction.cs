@@ -18,8 +18,14 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     private readonly List<Appended> _changed = [];
     private int _mark, _changedMark;
     private bool _committed, _erased;
-    // Savepoint commands not sent yet (engines that bundle them): they go in front of the item's first statement.
-    private bool _savepointDue, _releaseDue;
+    // Engines that pipeline (PostgreSQL): the writes whose results nobody reads and the savepoint commands, not sent
+    // yet, in order. They travel in one round trip with the next statement whose result is read, or before the commit.
+    // A queued write that fails fails the whole batch, as it would have when sent at once: only ChatException rejects
+    // one item, and no write raises it.
+    private readonly List<(string Sql, (string, object?)[] Args)> _queued = [];
+    private int _queuedSavepoint = -1; // where the item's SAVEPOINT sits in _queued while not sent, else -1
+    private readonly Queue<long> _reserved = new(); // mids reserved for this batch, not used yet (ReserveMidsSql)
+    private int _reserve = 16;
 
     public SqlWriteTransaction(SqlWriterConnection writer)
     {
@@ -46,28 +52,35 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     {
         _mark = _appended.Count;
         _changedMark = _changed.Count;
-        if (_w.BundlesSavepoints) _savepointDue = true;
-        else Exec(SavepointSql);
+        if (_w.Pipelines) _queuedSavepoint = _queued.Count;
+        Exec(SavepointSql);
     }
 
     public void ReleaseSavepoint()
     {
-        if (!_w.BundlesSavepoints) Exec(ReleaseSql);
-        else if (_savepointDue) _savepointDue = false; // the item ran no statement: there is nothing to release
-        else _releaseDue = true; // sent with the next item's first statement, or made moot by the commit
+        // Nothing of the item reached the server while its savepoint waited: no rollback can need it now.
+        if (_queuedSavepoint >= 0) _queued.RemoveAt(_queuedSavepoint);
+        else Exec(ReleaseSql);
+        _queuedSavepoint = -1;
     }
 
     public void RollbackToSavepoint()
     {
         _appended.RemoveRange(_mark, _appended.Count - _mark);
         _changed.RemoveRange(_changedMark, _changed.Count - _changedMark);
-        if (_savepointDue) { _savepointDue = false; return; } // the item ran no statement: nothing to undo
-        Exec(RollbackToSql);
-        Exec(ReleaseSql);
+        // Nothing of the item reached the server: drop it unsent.
+        if (_queuedSavepoint >= 0) _queued.RemoveRange(_queuedSavepoint, _queued.Count - _queuedSavepoint);
+        else
+        {
+            Exec(RollbackToSql);
+            Exec(ReleaseSql);
+        }
+        _queuedSavepoint = -1;
     }
 
     public void Commit()
     {
+        Flush();
         Run(() => { _tx.Commit(); return true; });
         _committed = true;
         _w.Committed();
@@ -83,30 +96,42 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
         if (!_committed) _w.Reset();
     }
 
-    /// <summary>The savepoint commands not sent yet, as one text (cleared), or null.</summary>
-    private string? TakeDueSavepoint()
+    /// <summary>Sends the queued statements now: before a commit, or a write that does not go through this class.</summary>
+    private void Flush()
     {
-        var due = (_releaseDue, _savepointDue) switch
-        {
-            (true, true) => ReleaseSql + ";" + SavepointSql,
-            (false, true) => SavepointSql,
-            (true, false) => ReleaseSql,
-            _ => null,
-        };
-        _savepointDue = _releaseDue = false;
-        return due;
+        if (_queued.Count == 0) return;
+        using var batch = Batch(null);
+        Run(batch.ExecuteNonQuery);
     }
 
-    /// <summary>Sends the due savepoint commands now: before a write that does not go through <see cref="Command"/>.</summary>
-    private void SendDueSavepoint()
+    /// <summary>The queued statements (then cleared) and <paramref name="sql"/> last, as one batch: one round trip.</summary>
+    private DbBatch Batch(string? sql, ReadOnlySpan<(string Name, object? Value)> args = default)
     {
-        if (TakeDueSavepoint() is { } due) Run(_w.Command(due, _tx).ExecuteNonQuery);
+        var batch = _w.Batch(_tx);
+        foreach (var (queuedSql, queuedArgs) in _queued) batch.BatchCommands.Add(BatchCommand(batch, queuedSql, queuedArgs));
+        if (sql is not null) batch.BatchCommands.Add(BatchCommand(batch, sql, args));
+        _queued.Clear();
+        _queuedSavepoint = -1;
+        return batch;
+    }
+
+    private static DbBatchCommand BatchCommand(DbBatch batch, string sql, ReadOnlySpan<(string Name, object? Value)> args)
+    {
+        var cmd = batch.CreateBatchCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
+        return cmd;
     }
 
     /// <summary>Binds <paramref name="args"/> by name to the cached command of <paramref name="sql"/>.</summary>
     private DbCommand Command(string sql, ReadOnlySpan<(string Name, object? Value)> args)
     {
-        if (TakeDueSavepoint() is { } due) sql = due + ";" + sql;
         var cmd = _w.Command(sql, _tx);
         var ps = cmd.Parameters;
         if (ps.Count != args.Length)
@@ -124,30 +149,51 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
         return cmd;
     }
 
-    private int Exec(string sql, params ReadOnlySpan<(string, object?)> args)
+    /// <summary>A write whose result nobody reads: queued on engines that pipeline, else run at once.</summary>
+    private void Exec(string sql, params ReadOnlySpan<(string, object?)> args)
     {
-        var cmd = Command(sql, args);
-        return Run(cmd.ExecuteNonQuery);
+        if (_w.Pipelines) _queued.Add((sql, args.ToArray()));
+        else Run(Command(sql, args).ExecuteNonQuery);
+    }
+
+    /// <summary>A write whose count of changed rows is read: run now (with whatever is queued before it).</summary>
+    private int Count(string sql, params ReadOnlySpan<(string, object?)> args)
+    {
+        if (_queued.Count == 0) return Run(Command(sql, args).ExecuteNonQuery);
+        using var batch = Batch(sql, args);
+        Run(batch.ExecuteNonQuery); // the sum of every statement's count: this statement's is its own
+        return batch.BatchCommands[^1].RecordsAffected;
     }
 
     private object? Scalar(string sql, params ReadOnlySpan<(string, object?)> args)
     {
-        var cmd = Command(sql, args);
-        return Run(() => cmd.ExecuteScalar() is var v && v is DBNull ? null : v);
+        if (_queued.Count == 0)
+        {
+            var cmd = Command(sql, args);
+            return Run(() => cmd.ExecuteScalar() is var v && v is DBNull ? null : v);
+        }
+        using var batch = Batch(sql, args);
+        return Run(() => batch.ExecuteScalar() is var v && v is DBNull ? null : v);
     }
 
     private bool Exists(string sql, params ReadOnlySpan<(string, object?)> args) => Scalar(sql, args) is not null;
 
     private List<T> Rows<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string, object?)> args)
     {
-        var cmd = Command(sql, args);
-        return Run(() =>
+        // The queued writes return no rows: the reader's first result is the query's.
+        DbBatch? batch = _queued.Count > 0 ? Batch(sql, args) : null;
+        var cmd = batch is null ? Command(sql, args) : null;
+        try
         {
-            using var r = cmd.ExecuteReader();
-            var list = new List<T>();
-            while (r.Read()) list.Add(map(r));
-            return list;
-        });
+            return Run(() =>
+            {
+                using var r = batch is not null ? batch.ExecuteReader() : cmd!.ExecuteReader();
+                var list = new List<T>();
+                while (r.Read()) list.Add(map(r));
+                return list;
+            });
+        }
+        finally { batch?.Dispose(); }
     }
 
     private T? Row<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string, object?)> args) where T : class

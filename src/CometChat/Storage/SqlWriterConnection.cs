@@ -23,10 +23,17 @@ internal abstract class SqlWriterConnection : IDisposable
     protected abstract DbTransaction Begin(DbConnection connection, out long? after);
 
     /// <summary>
-    /// True when a statement may carry the savepoint commands before it in the same command text (one round trip
-    /// instead of three per work item). Off for SQLite: it runs in-process, so a savepoint costs no round trip.
+    /// True when the transaction may queue writes whose results it does not read (and savepoint commands) and send
+    /// them with its next read or before its commit, in one round trip (<see cref="Batch"/>). Off for SQLite: it runs
+    /// in-process, so a statement costs no round trip.
     /// </summary>
-    public virtual bool BundlesSavepoints => false;
+    public virtual bool Pipelines => false;
+
+    /// <summary>
+    /// A read of <c>@count</c> new mids in ascending order, when the engine lets a batch reserve them (so a message's
+    /// insert needs no answer and can be queued); null: each insert returns its mid (SQLite, where that costs nothing).
+    /// </summary>
+    public virtual string? ReserveMidsSql => null;
 
     /// <summary>Seconds a statement may wait (for a lock) before it fails as a 503.</summary>
     protected abstract int CommandTimeoutSeconds { get; }
@@ -61,6 +68,15 @@ internal abstract class SqlWriterConnection : IDisposable
         }
         cmd.Transaction = tx;
         return cmd;
+    }
+
+    /// <summary>An empty batch of statements in <paramref name="tx"/> (engines that pipeline).</summary>
+    public DbBatch Batch(DbTransaction tx)
+    {
+        var batch = Connection.CreateBatch();
+        batch.Transaction = tx;
+        batch.Timeout = CommandTimeoutSeconds;
+        return batch;
     }
 
     public void Reset()
