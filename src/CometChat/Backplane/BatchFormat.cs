@@ -5,9 +5,9 @@ namespace CometChat.Backplane;
 
 /// <summary>
 /// A committed batch on the backplane, inside the node's envelope: <c>"a"</c> the head it followed, <c>"t"</c> the mid
-/// it covers up to, <c>"m"</c> its messages, each <c>{mid, id, f, to, k, b, at, ref?, sid?, c?, ra?, ea?, file?, r?}</c> (every
+/// it covers up to, <c>"m"</c> its messages, each <c>{mid, id, f, to, k, b, at, ref?, sid?, c?, ra?, ea?, file?, xa?, r?}</c> (every
 /// field of <see cref="Message"/>: sender, kind, body, sent at in epoch ms, sending tab, recalled at, edited at, the file's
-/// JSON; <c>r</c>: the inbox recipients, absent for a room message); <c>"x"</c>, when the
+/// JSON, erased at; <c>r</c>: the inbox recipients, absent for a room message); <c>"x"</c>, when the
 /// batch rewrote earlier messages (recall, edit), those messages as they read now, in the same shape; <c>"z":true</c> when
 /// it erased bodies in bulk (<see cref="CommittedBatch.Erased"/>).
 /// </summary>
@@ -41,6 +41,7 @@ internal static class BatchFormat
             if (m.RecalledAt is { } recalled) w.WriteNumber("ra", recalled);
             if (m.EditedAt is { } edited) w.WriteNumber("ea", edited);
             if (m.File is not null) w.WriteString("file", m.File);
+            if (m.ErasedAt is { } erasedAt) w.WriteNumber("xa", erasedAt);
             if (recipients is not null)
             {
                 w.WriteStartArray("r");
@@ -69,7 +70,8 @@ internal static class BatchFormat
                 i.TryGetProperty("c", out var c) ? c.GetString() : null,
                 i.TryGetProperty("ra", out var recalled) ? recalled.GetInt64() : null,
                 i.TryGetProperty("ea", out var edited) ? edited.GetInt64() : null,
-                i.TryGetProperty("file", out var file) ? file.GetString() : null);
+                i.TryGetProperty("file", out var file) ? file.GetString() : null,
+                i.TryGetProperty("xa", out var erasedAt) ? erasedAt.GetInt64() : null);
             string[]? recipients = null;
             if (i.TryGetProperty("r", out var users))
             {
