@@ -14,6 +14,9 @@ internal interface IMessageRoute
 
     /// <summary>Inside the transaction: the final draft, its recipients and its history key; throws ChatException.</summary>
     RoutedMessage Route(IWrites tx, string from, SendRequest req, Message draft);
+
+    /// <summary>The (recipient, sender) pair <see cref="Route"/> will check with <see cref="IUserWrites.UserAndBlock"/>, if any.</summary>
+    (string User, string Sender)? Addressed(string from, SendRequest req) => null;
 }
 
 /// <summary>A send: <paramref name="File"/> is the id of a file the sender uploaded (a <c>file</c> message, whose body is optional).</summary>
@@ -41,6 +44,8 @@ internal sealed class DirectRoute : IMessageRoute
     public bool Handles(SendRequest req) => req.To is not null && !req.To.StartsWith('#') && !req.To.StartsWith('@') && req.Sid is null;
 
     public void Validate(string from, SendRequest req) => Names.User(req.To, "to");
+
+    public (string User, string Sender)? Addressed(string from, SendRequest req) => (Names.User(req.To, "to"), from);
 
     public RoutedMessage Route(IWrites tx, string from, SendRequest req, Message draft)
     {

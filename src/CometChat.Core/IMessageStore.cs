@@ -45,8 +45,12 @@ internal interface IMessageStore
     /// </summary>
     Task<IReadOnlyList<Appended>> ReadCommittedAsync(long after, long upTo, int limit, CancellationToken ct);
 
-    /// <summary>Opens the single write transaction; only <see cref="MessageWriter"/> calls this.</summary>
-    IWriteTransaction BeginWrite();
+    /// <summary>
+    /// Opens the single write transaction; only <see cref="MessageWriter"/> calls this. <paramref name="addressed"/>: the
+    /// (recipient, sender) pairs the batch's direct sends will check (<see cref="IUserWrites.UserAndBlock"/>); an engine
+    /// with round trips reads them all at the start (PostgreSQL: with the write lock, in its round trip), not one by one.
+    /// </summary>
+    IWriteTransaction BeginWrite(IReadOnlyCollection<(string User, string Sender)>? addressed = null);
 }
 
 /// <summary>Users, settings, rooms and support sessions as the core reads them.</summary>

@@ -40,7 +40,7 @@ internal sealed class MessageSender(MessageWriter writer, IEnumerable<IMessageRo
             var stored = route.Route(tx, from, req, draft).Store(tx);
             if (file is not null) tx.Files.Attach(file.Id, stored.Mid);
             return new SendResult(stored, false);
-        });
+        }, route.Addressed(from, req));
     }
 
     /// <summary>

@@ -54,10 +54,13 @@ internal sealed partial class MessageWriter : BackgroundService
     /// </summary>
     public event Action? Committed;
 
-    /// <summary>Runs <paramref name="work"/> in the next batch's transaction and answers after its commit.</summary>
-    public Task<T> RunAsync<T>(Func<IWrites, T> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> in the next batch's transaction and answers after its commit. <paramref name="addressed"/>:
+    /// the (recipient, sender) pair a direct send will check, read for the whole batch at its start.
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<IWrites, T> work, (string User, string Sender)? addressed = null)
     {
-        var item = new WorkItem<T>(work);
+        var item = new WorkItem<T>(work) { Addressed = addressed };
         if (!_queue.Writer.TryWrite(item))
             throw new ChatException(ChatError.Unavailable("The server is overloaded with writes; retry with the same id."));
         return item.Task;
@@ -92,7 +95,7 @@ internal sealed partial class MessageWriter : BackgroundService
         var erased = false;
         try
         {
-            using var tx = _store.BeginWrite();
+            using var tx = _store.BeginWrite(Addressed(batch));
             foreach (var item in batch)
             {
                 tx.Savepoint();
@@ -177,6 +180,14 @@ internal sealed partial class MessageWriter : BackgroundService
         return rooms;
     }
 
+    private static List<(string, string)>? Addressed(List<WorkItem> batch)
+    {
+        List<(string, string)>? pairs = null;
+        foreach (var item in batch)
+            if (item.Addressed is { } pair) (pairs ??= []).Add(pair);
+        return pairs;
+    }
+
     private sealed class RoomWake(string sender, string? senderClient)
     {
         private List<string>? _leavers;
@@ -206,6 +217,8 @@ internal sealed partial class MessageWriter : BackgroundService
 
     private abstract class WorkItem
     {
+        public (string User, string Sender)? Addressed { get; init; }
+
         public abstract void Run(IWrites tx);
         public abstract void Fail(Exception e);
         public abstract void Complete();

@@ -101,6 +101,7 @@ internal sealed partial class SqlWriteTransaction : INameWrites
     /// <summary>Every column that holds a user or room name. A table added later with such a column belongs here too.</summary>
     public void Rename(NameKind kind, string from, string to)
     {
+        _addressed = null;
         if (kind == NameKind.Room)
         {
             // memberships.room references rooms.name: the new row first, then the memberships, then the old row.

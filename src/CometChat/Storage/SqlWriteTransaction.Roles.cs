@@ -169,15 +169,22 @@ internal sealed partial class SqlWriteTransaction
         Exists("SELECT 1 FROM blocks WHERE blocker = @blocker AND blocked = @blocked", ("blocker", blocker), ("blocked", blocked));
 
     public (bool Exists, bool Blocks) UserAndBlock(string name, string sender) =>
+        _addressed is not null && _addressed.TryGetValue((name, sender), out var read) ? (true, read) :
         Rows("SELECT CASE WHEN EXISTS (SELECT 1 FROM blocks WHERE blocker = u.name AND blocked = @sender) THEN 1 ELSE 0 END FROM users u WHERE u.name = @name",
             r => r.GetInt32(0) == 1, ("name", name), ("sender", sender)) is [var blocks] ? (true, blocks) : (false, false);
 
-    public bool Block(string blocker, string blocked, long at) =>
-        Count("INSERT INTO blocks (blocker, blocked, created_at) VALUES (@blocker, @blocked, @at) ON CONFLICT DO NOTHING",
+    public bool Block(string blocker, string blocked, long at)
+    {
+        _addressed = null; // read before this change
+        return Count("INSERT INTO blocks (blocker, blocked, created_at) VALUES (@blocker, @blocked, @at) ON CONFLICT DO NOTHING",
             ("blocker", blocker), ("blocked", blocked), ("at", at)) > 0;
+    }
 
-    public bool Unblock(string blocker, string blocked) =>
-        Count("DELETE FROM blocks WHERE blocker = @blocker AND blocked = @blocked", ("blocker", blocker), ("blocked", blocked)) > 0;
+    public bool Unblock(string blocker, string blocked)
+    {
+        _addressed = null; // read before this change
+        return Count("DELETE FROM blocks WHERE blocker = @blocker AND blocked = @blocked", ("blocker", blocker), ("blocked", blocked)) > 0;
+    }
 
     // ---- read markers
 

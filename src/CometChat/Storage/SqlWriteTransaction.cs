@@ -27,10 +27,19 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     private readonly Queue<long> _reserved = new(); // mids reserved for this batch, not used yet (ReserveMidsSql)
     private int _reserve = 16;
 
-    public SqlWriteTransaction(SqlWriterConnection writer)
+    // The batch's direct-send checks read at its start (engines with round trips): existing users only, each with whether
+    // they block the sender. Dropped once the batch changes blocks or names; users are never removed, so a user found stays.
+    private IReadOnlyDictionary<(string User, string Sender), bool>? _addressed;
+
+    public SqlWriteTransaction(SqlWriterConnection writer, IReadOnlyCollection<(string User, string Sender)>? addressed = null)
     {
         _w = writer;
-        try { _tx = writer.Begin(out var after); After = after; }
+        try
+        {
+            var start = writer.Begin(addressed);
+            (_tx, After, _addressed) = (start.Transaction, start.After, start.Addressable);
+            foreach (var mid in start.Mids ?? []) _reserved.Enqueue(mid);
+        }
         catch (Exception e) when (writer.Translate(e) is { } unavailable)
         {
             writer.Reset();

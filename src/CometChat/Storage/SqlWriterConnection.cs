@@ -17,10 +17,10 @@ internal abstract class SqlWriterConnection : IDisposable
     protected abstract DbConnection Open();
 
     /// <summary>
-    /// Starts the batch's transaction (and whatever the engine needs to order mids across writers). On a shared store,
-    /// <paramref name="after"/> is the highest mid committed before it (see <see cref="Core.IWriteTransaction.After"/>).
+    /// Starts the batch's transaction, and whatever the engine needs to order mids across writers and to spare the
+    /// batch round trips (see <see cref="BatchStart"/>); <paramref name="addressed"/>: the batch's direct-send checks.
     /// </summary>
-    protected abstract DbTransaction Begin(DbConnection connection, out long? after);
+    protected abstract BatchStart Begin(DbConnection connection, IReadOnlyCollection<(string User, string Sender)>? addressed);
 
     /// <summary>
     /// True when the transaction may queue writes whose results it does not read (and savepoint commands) and send
@@ -52,7 +52,7 @@ internal abstract class SqlWriterConnection : IDisposable
 
     public DbConnection Connection => _connection ??= Open();
 
-    public DbTransaction Begin(out long? after) => Begin(Connection, out after);
+    public BatchStart Begin(IReadOnlyCollection<(string User, string Sender)>? addressed) => Begin(Connection, addressed);
 
     /// <summary>After each commit, before anything is acknowledged: throws a 503 when what was committed cannot be trusted to last.</summary>
     public virtual void Committed() { }
@@ -90,3 +90,13 @@ internal abstract class SqlWriterConnection : IDisposable
 
     public void Dispose() => Reset();
 }
+
+/// <summary>
+/// A write batch's transaction as it began. <paramref name="After"/>: on a shared store, the highest mid committed before
+/// it (see <see cref="Core.IWriteTransaction.After"/>). <paramref name="Addressable"/>: of the batch's (recipient, sender)
+/// pairs, those whose recipient exists, each with whether they block the sender, when the engine read them at the start
+/// (null: each check is its own read). <paramref name="Mids"/>: mids reserved for the batch's messages, ascending (null:
+/// each insert returns its own).
+/// </summary>
+internal sealed record BatchStart(DbTransaction Transaction, long? After = null,
+    IReadOnlyDictionary<(string User, string Sender), bool>? Addressable = null, IReadOnlyList<long>? Mids = null);

@@ -22,7 +22,7 @@ internal sealed class SqliteMessageStore(SqliteDatabase db) : SqlReadStore, IMes
         return c.ExecuteScalar<long>("SELECT COUNT(*) FROM messages");
     }
 
-    public IWriteTransaction BeginWrite() => new SqlWriteTransaction(_writer);
+    public IWriteTransaction BeginWrite(IReadOnlyCollection<(string User, string Sender)>? addressed = null) => new SqlWriteTransaction(_writer, addressed);
 
     protected override string SearchMatch => "message_search s JOIN messages m ON m.mid = s.rowid WHERE message_search MATCH @q AND s.rowid < @before";
 

@@ -10,11 +10,11 @@ internal sealed class SqliteWriterConnection(SqliteDatabase db, int busyTimeoutS
 
     // IMMEDIATE: the write lock is taken at BEGIN, so a busy database fails the batch before any item runs.
     // Nothing is written to a file that is no longer the database at the path (deleted, moved or replaced).
-    protected override DbTransaction Begin(DbConnection connection, out long? after)
+    // One writer: the node's own head is the store's. In-process: each check and insert costs no round trip.
+    protected override BatchStart Begin(DbConnection connection, IReadOnlyCollection<(string User, string Sender)>? addressed)
     {
-        after = null; // one writer: the node's own head is the store's
         db.VerifyIdentity((SqliteConnection)connection, committed: false);
-        return ((SqliteConnection)connection).BeginTransaction(deferred: false);
+        return new BatchStart(((SqliteConnection)connection).BeginTransaction(deferred: false));
     }
 
     // Committed, but to the file at the configured path? If not, the batch is gone at the next start: acknowledge none of it.

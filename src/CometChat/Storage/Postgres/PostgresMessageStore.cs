@@ -17,7 +17,7 @@ internal sealed class PostgresMessageStore(PostgresDatabase db) : SqlReadStore, 
 
     public long CountMessages() => Scalar<long>("SELECT count(*) FROM messages");
 
-    public IWriteTransaction BeginWrite() => new SqlWriteTransaction(_writer);
+    public IWriteTransaction BeginWrite(IReadOnlyCollection<(string User, string Sender)>? addressed = null) => new SqlWriteTransaction(_writer, addressed);
 
     protected override string SearchMatch => "message_search s JOIN messages m ON m.mid = s.mid WHERE s.grams @@ to_tsquery('simple', @q) AND s.mid < @before";
 
