@@ -5,9 +5,11 @@ namespace CometChat.Storage;
 
 /// <summary>
 /// The writer's transaction, in SQL that SQLite and PostgreSQL both accept ("user" quoted, ON CONFLICT,
-/// RETURNING), as the reads are (<see cref="SqlReadStore"/>). Every statement goes through one cached command
-/// per SQL text. Synchronous on purpose: it runs on the single writer loop. The engine's connection supplies
-/// how to begin (PostgreSQL takes the cluster-wide write lock first) and how its failures become a 503.
+/// RETURNING), as the reads are (<see cref="SqlReadStore"/>). On SQLite every statement runs at once through one
+/// cached command per SQL text; on PostgreSQL the writes whose results nobody reads are queued and sent together
+/// (see <c>_queued</c>). Synchronous on purpose: it runs on the single writer loop. The engine's connection supplies
+/// how to begin (PostgreSQL takes the cluster-wide write lock first, with the batch's checks and mids) and how its
+/// failures become a 503.
 /// </summary>
 internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageWrites, IUserWrites, IRoomWrites, ISupportWrites, IReadMarkerWrites, IFileWrites
 {
