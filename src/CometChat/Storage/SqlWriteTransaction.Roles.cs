@@ -80,7 +80,7 @@ internal sealed partial class SqlWriteTransaction
     }
 
     /// <summary>
-    /// The next of the mids this batch reserved, reserving more (16, then twice as many each time, at most 256) when
+    /// The next of the mids this batch reserved, reserving more (one, then twice as many each time, at most 256) when
     /// they run out. Reserved under the write lock, so they follow every other batch's; one that goes unused (a
     /// rejected item, the batch's last ones) is a mid that never exists, as a rolled-back nextval's is.
     /// </summary>

@@ -27,7 +27,7 @@ internal sealed partial class SqlWriteTransaction : IWriteTransaction, IMessageW
     private readonly List<(string Sql, (string, object?)[] Args)> _queued = [];
     private int _queuedSavepoint = -1; // where the item's SAVEPOINT sits in _queued while not sent, else -1
     private readonly Queue<long> _reserved = new(); // mids reserved for this batch, not used yet (ReserveMidsSql)
-    private int _reserve = 16;
+    private int _reserve = 1;
 
     // The batch's direct-send checks read at its start (engines with round trips): existing users only, each with whether
     // they block the sender. Dropped once the batch changes blocks or names; users are never removed, so a user found stays.
