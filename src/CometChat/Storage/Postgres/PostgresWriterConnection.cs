@@ -23,7 +23,7 @@ internal sealed class PostgresWriterConnection(PostgresDatabase db) : SqlWriterC
     private const string Addressed =
         "; SELECT u.name, p.sender, EXISTS (SELECT 1 FROM blocks b WHERE b.blocker = u.name AND b.blocked = p.sender) " +
         "FROM unnest(@names, @senders) AS p(name, sender) JOIN users u ON u.name = p.name";
-    private const string Reserve = "; SELECT nextval(pg_get_serial_sequence('messages', 'mid')) FROM generate_series(1, @count) ORDER BY 1";
+    private const string ReserveMids = "SELECT nextval(pg_get_serial_sequence('messages', 'mid')) FROM generate_series(1, @count) ORDER BY 1";
 
     protected override BatchStart Begin(DbConnection connection, IReadOnlyCollection<(string User, string Sender)>? addressed)
     {
@@ -31,7 +31,7 @@ internal sealed class PostgresWriterConnection(PostgresDatabase db) : SqlWriterC
         var tx = c.BeginTransaction();
         if (!db.SerializeWrites) return new BatchStart(tx, c.ExecuteScalar<long?>("SELECT max(mid) FROM messages", transaction: tx) ?? 0);
         var sends = addressed is { Count: > 0 };
-        using var cmd = new NpgsqlCommand(sends ? LockAndHead + Addressed + Reserve : LockAndHead, c, (NpgsqlTransaction)tx) { CommandTimeout = db.WriteTimeoutSeconds };
+        using var cmd = new NpgsqlCommand(sends ? LockAndHead + Addressed + "; " + ReserveMids : LockAndHead, c, (NpgsqlTransaction)tx) { CommandTimeout = db.WriteTimeoutSeconds };
         cmd.Parameters.AddWithValue("lock", PostgresDatabase.WriteLock);
         if (sends)
         {
@@ -60,8 +60,7 @@ internal sealed class PostgresWriterConnection(PostgresDatabase db) : SqlWriterC
 
     // Under the write lock (taken at begin), so the block follows every mid of the batches before and precedes the next's.
     // Without the lock (tests that show what it prevents) each insert takes its own mid, as before.
-    public override string? ReserveMidsSql => !db.SerializeWrites ? null :
-        "SELECT nextval(pg_get_serial_sequence('messages', 'mid')) FROM generate_series(1, @count) ORDER BY 1";
+    public override string? ReserveMidsSql => db.SerializeWrites ? ReserveMids : null;
 
     public override string SearchInsertSql => "INSERT INTO message_search (mid, grams) VALUES (@mid, to_tsvector('simple', @grams))";
 
