@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -32,6 +33,12 @@ internal static class Names
         name = "";
         // Width mapping can only shorten; anything far longer is refused before the work.
         if (string.IsNullOrEmpty(value) || value.Length > 8 * MaxLength) return false;
+        // Lower-case ASCII names (nearly every name on the wire) are their own enforced form: no ICU work on each send.
+        if (IsEnforcedAscii(value))
+        {
+            name = value;
+            return true;
+        }
         string n;
         try
         {
@@ -42,6 +49,15 @@ internal static class Names
         name = n;
         return true;
     }
+
+    /// <summary>True for 1-<see cref="MaxLength"/> of a-z, 0-9, '_', '.', '-' with a letter or digit: valid, and unchanged by every mapping.</summary>
+    private static bool IsEnforcedAscii(string value) =>
+        value.Length <= MaxLength
+        && !value.AsSpan().ContainsAnyExcept(EnforcedAscii)
+        && value.AsSpan().ContainsAnyExcept(Punctuation);
+
+    private static readonly SearchValues<char> EnforcedAscii = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_.-");
+    private static readonly SearchValues<char> Punctuation = SearchValues.Create("_.-");
 
     /// <summary>True when <paramref name="n"/> is already in enforced form and passes every rule.</summary>
     private static bool IsValidEnforced(string n)

@@ -14,9 +14,17 @@ internal sealed partial class SqlWriteTransaction
 
     // A participant's conversation row: the newest message, and the marker moved to their own (never back).
     private const string UpsertConversation =
-        "INSERT INTO conversation_reads (\"user\", conversation, last_mid, read_up_to) VALUES (@user, @conversation, @mid, @readUpTo) " +
+        "INSERT INTO conversation_reads (\"user\", conversation, last_mid, read_up_to) VALUES (@user, @conversation, @mid, @readUpTo) " + OnConversationConflict;
+    private const string OnConversationConflict =
         "ON CONFLICT (\"user\", conversation) DO UPDATE SET last_mid = excluded.last_mid, " +
         "read_up_to = CASE WHEN excluded.read_up_to > conversation_reads.read_up_to THEN excluded.read_up_to ELSE conversation_reads.read_up_to END";
+
+    // The same for up to four participants in one statement (a direct message's two rows are one execution, W3's
+    // hot path); the sender's marker moves to the message (@r{i} = @mid), everyone else's stays.
+    private static readonly string[] UpsertConversations = [.. Enumerable.Range(0, 5).Select(n =>
+        "INSERT INTO conversation_reads (\"user\", conversation, last_mid, read_up_to) VALUES " +
+        string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@u{i}, @conversation, @mid, @r{i})")) + " " + OnConversationConflict)];
+    private static readonly string[] ReadUpToNames = [.. Enumerable.Range(0, 4).Select(i => "r" + i)];
 
     // One statement per recipient count, so a direct message's two rows are one round trip on PostgreSQL.
     private static readonly string[] InsertInbox = [.. Enumerable.Range(0, 5).Select(n =>
@@ -33,11 +41,9 @@ internal sealed partial class SqlWriteTransaction
     public Message Append(Message draft, IReadOnlyCollection<string> recipients, string conversation)
     {
         var m = Insert(draft, conversation);
-        // A direct or support thread's rows: written with each message a person sees in it.
-        if ((MessageKinds.IsContent(m.Kind) || m.Kind == MessageKinds.Session) && Conversations.Peer(conversation, m.From) is not null)
-            foreach (var user in recipients)
-                Exec(UpsertConversation, ("user", user), ("conversation", conversation), ("mid", m.Mid), ("readUpTo", user == m.From ? m.Mid : 0L));
         var pending = recipients.ToArray();
+        // A direct or support thread's rows: written with each message a person sees in it.
+        var threaded = (MessageKinds.IsContent(m.Kind) || m.Kind == MessageKinds.Session) && Conversations.Peer(conversation, m.From) is not null;
         for (var at = 0; at < pending.Length; at += RecipientNames.Length)
         {
             var n = Math.Min(RecipientNames.Length, pending.Length - at);
@@ -45,6 +51,16 @@ internal sealed partial class SqlWriteTransaction
             for (var i = 0; i < n; i++) args[i] = (RecipientNames[i], pending[at + i]);
             args[n] = ("mid", m.Mid);
             Exec(InsertInbox[n], args);
+            if (!threaded) continue;
+            var rows = new (string, object?)[2 * n + 2];
+            for (var i = 0; i < n; i++)
+            {
+                rows[2 * i] = (RecipientNames[i], pending[at + i]);
+                rows[2 * i + 1] = (ReadUpToNames[i], pending[at + i] == m.From ? m.Mid : 0L);
+            }
+            rows[2 * n] = ("conversation", conversation);
+            rows[2 * n + 1] = ("mid", m.Mid);
+            Exec(UpsertConversations[n], rows);
         }
         _appended.Add(new Appended(m, recipients));
         return m;
