@@ -13,14 +13,12 @@ internal sealed partial class SqlWriteTransaction
     private const string InsertMessageAt = $"INSERT INTO messages (mid, {MessageFields}) OVERRIDING SYSTEM VALUE VALUES (@mid, {MessageValues})";
 
     // A participant's conversation row: the newest message, and the marker moved to their own (never back).
-    private const string UpsertConversation =
-        "INSERT INTO conversation_reads (\"user\", conversation, last_mid, read_up_to) VALUES (@user, @conversation, @mid, @readUpTo) " + OnConversationConflict;
     private const string OnConversationConflict =
         "ON CONFLICT (\"user\", conversation) DO UPDATE SET last_mid = excluded.last_mid, " +
         "read_up_to = CASE WHEN excluded.read_up_to > conversation_reads.read_up_to THEN excluded.read_up_to ELSE conversation_reads.read_up_to END";
 
-    // The same for up to four participants in one statement (a direct message's two rows are one execution, W3's
-    // hot path); the sender's marker moves to the message (@r{i} = @mid), everyone else's stays.
+    // Up to four participants' rows in one statement (a direct message's two rows are one execution, W3's hot path),
+    // bound in the order (u0, r0, ..., conversation, mid): the sender's marker moves to the message, everyone else's stays.
     private static readonly string[] UpsertConversations = [.. Enumerable.Range(0, 5).Select(n =>
         "INSERT INTO conversation_reads (\"user\", conversation, last_mid, read_up_to) VALUES " +
         string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@u{i}, @conversation, @mid, @r{i})")) + " " + OnConversationConflict)];
@@ -263,7 +261,7 @@ internal sealed partial class SqlWriteTransaction
         Exec("INSERT INTO memberships (room, \"user\", from_mid, to_mid, joined_at) VALUES (@room, @user, @fromMid, NULL, @joinedAt)",
             ("room", room), ("user", user), ("fromMid", fromMid), ("joinedAt", joinedAt));
         // The room is one of the member's conversations from the join on, read up to it.
-        Exec(UpsertConversation, ("user", user), ("conversation", Conversations.Room(room)), ("mid", 0L), ("readUpTo", fromMid));
+        Exec(UpsertConversations[1], (RecipientNames[0], user), (ReadUpToNames[0], fromMid), ("conversation", Conversations.Room(room)), ("mid", 0L));
     }
 
     public void Leave(string room, string user, long toMid)
