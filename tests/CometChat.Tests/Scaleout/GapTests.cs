@@ -94,6 +94,7 @@ public sealed class GapTests
         var after = (await carol.SendAsync("bob", "after")).GetProperty("mid").GetInt64();
         await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= after);
         Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["", "after"]);
+        b.Get<RecentMessages>().TryRead("bob", null, new Cursor(secret), 10)!.Messages.Select(m => m.Body).ShouldBe(["after"]);
     }
 
     [Fact]
@@ -123,6 +124,57 @@ public sealed class GapTests
         // B reads the missed batches from the store: it has caught up (and its cache covers the head again).
         await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= during);
         Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["", "during"]);
+    }
+
+    [Fact]
+    public async Task AfterRedisIsBackANodeReadsTheStoreUntilItsCatchUpSucceeded()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        await using var cluster = await Cluster.StartAsync(2, redis: redis.Endpoint);
+        var alice = await cluster[0].LoginAsync("alice", "pw");
+        var carol = await cluster[0].LoginAsync("carol");
+        var bob = await cluster[1].LoginAsync("bob");
+        var b = cluster[1];
+        var start = bob.Cursor;
+        var secret = (await alice.SendAsync("bob", "secret-body")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= secret);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["secret-body"]); // from B's cache
+
+        await redis.StopAsync();
+        await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Down));
+        await alice.PostAsync("api/account/delete", ("password", "pw")); // its batch is published where nobody listens
+
+        // The store goes away before Redis comes back: B's catch-up cannot read the head, so it cannot drop its cache.
+        var db = cluster.DatabaseName;
+        await PostgresTestDatabase.AdminAsync($"ALTER DATABASE {db} ALLOW_CONNECTIONS false");
+        await PostgresTestDatabase.AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'");
+        try
+        {
+            await redis.StartAgainAsync();
+            await ClusterTests.WaitAsync(() => b.Get<CometChat.Backplane.RedisConnection>().IsConnected);
+            // Bob's feed on B read as every transport reads it (a request would also re-check his token in the store):
+            // it must come from the store (unavailable now), not from the cache holding the erased body.
+            string[]? served = null;
+            try { served = [.. (await b.Get<Feed>().ReadAfterAsync("bob", null, new Cursor(start), 10, CancellationToken.None).DefaultTimeout()).Messages.Select(m => m.Body)]; }
+            catch (StoreUnavailableException) { } // read from the store, which is down (a 503)
+            served.ShouldBeNull("B served bob's feed from its cache");
+            b.Get<IWakeUpBus>().State.ShouldBe(BusState.Down);
+        }
+        finally
+        {
+            await PostgresTestDatabase.AdminAsync($"ALTER DATABASE {db} ALLOW_CONNECTIONS true");
+        }
+
+        // The store is back: B's next heartbeat retries the catch-up, and then B serves from its cache again.
+        cluster.Time.Advance(TimeSpan.FromSeconds(b.Get<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.HeartbeatSeconds));
+        await ClusterTests.WaitAsync(() => b.Get<IWakeUpBus>().State == BusState.Up);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe([""]);
+        // A's writer may first meet a connection the outage ended (503, nothing stored): sent again with the same id, as clients do.
+        (await cluster[0].Http.SendAsync(carol.Request(HttpMethod.Post, "api/messages", ChatServer.Form(("to", "bob"), ("body", "after"), ("id", "a1"))))).Dispose();
+        var after = (await carol.SendAsync("bob", "after", id: "a1")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= after);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["", "after"]);
+        b.Get<RecentMessages>().TryRead("bob", null, new Cursor(secret), 10)!.Messages.Select(m => m.Body).ShouldBe(["after"]);
     }
 
     [Fact]
