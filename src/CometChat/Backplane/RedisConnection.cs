@@ -59,7 +59,7 @@ internal sealed partial class RedisConnection : IDisposable
     public IDatabase Database => Multiplexer.GetDatabase();
     public ISubscriber Subscriber => Multiplexer.GetSubscriber();
 
-    /// <summary>Raised whenever a connection (interactive or subscription) fails or fails to reconnect: from now on messages may be missed.</summary>
+    /// <summary>Raised when a connection (interactive or subscription) fails, once until it is back: from now on messages may be missed.</summary>
     public event Action? Lost;
 
     /// <summary>Raised after a lost connection came back: whatever was published meanwhile was missed.</summary>
