@@ -96,6 +96,63 @@ public sealed class GapTests
         Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["", "after"]);
     }
 
+    [Fact]
+    public async Task CatchingUpAfterRedisWasDownDropsBodiesErasedMeanwhileFromTheCache()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        await using var cluster = await Cluster.StartAsync(2, redis: redis.Endpoint);
+        var alice = await cluster[0].LoginAsync("alice", "pw");
+        var carol = await cluster[0].LoginAsync("carol");
+        var bob = await cluster[1].LoginAsync("bob");
+        var b = cluster[1];
+        var start = bob.Cursor;
+        // Bob on B receives alice's message live: B caches it from A's batch.
+        var poll = ParkAsync(bob, b, start);
+        var secret = (await alice.SendAsync("bob", "secret-body")).GetProperty("mid").GetInt64();
+        TestUser.Mids(await (await poll).DefaultTimeout()).ShouldBe([secret]);
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= secret);
+
+        await redis.StopAsync();
+        await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Down));
+        // The erasure's batch is published where nobody listens; so is the message after it.
+        await alice.PostAsync("api/account/delete", ("password", "pw"));
+        var during = (await carol.SendAsync("bob", "during")).GetProperty("mid").GetInt64();
+
+        await redis.StartAgainAsync();
+        await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Up));
+        // B reads the missed batches from the store: it has caught up (and its cache covers the head again).
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= during);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["", "during"]);
+    }
+
+    [Fact]
+    public async Task WhileRedisIsDownANodeReadsTheStoreNotItsCacheNorItsKnownHead()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        await using var cluster = await Cluster.StartAsync(2, redis: redis.Endpoint);
+        var alice = await cluster[0].LoginAsync("alice", "pw");
+        var carol = await cluster[0].LoginAsync("carol");
+        var bob = await cluster[1].LoginAsync("bob");
+        var b = cluster[1];
+        var start = bob.Cursor;
+        var secret = (await alice.SendAsync("bob", "secret-body")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= secret);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["secret-body"]); // from B's cache
+
+        await redis.StopAsync();
+        await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Down));
+        // An erasure takes no mid: B's cache still covers the head, and only the bus being down says it may be stale.
+        await alice.PostAsync("api/account/delete", ("password", "pw"));
+        b.Get<ClusterFeed>().Covered.ShouldBeGreaterThanOrEqualTo(await b.Get<IMessageStore>().ReadHeadAsync(CancellationToken.None));
+        Bodies(await bob.GetAsync($"api/poll?since={start}&timeout=0")).ShouldBe([""]);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe([""]);
+
+        // A commits while B hears nothing and sweeps nothing (the fake clock stands still): a long poll on B still
+        // answers at once, because its first read takes the head from the store, not from what B was told.
+        var during = (await carol.SendAsync("bob", "during")).GetProperty("mid").GetInt64();
+        TestUser.Mids(await bob.GetAsync($"api/poll?since={secret}").DefaultTimeout()).ShouldBe([during]);
+    }
+
     private static string[] Bodies(System.Text.Json.JsonElement page) =>
         [.. page.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("body").GetString()!)];
 
