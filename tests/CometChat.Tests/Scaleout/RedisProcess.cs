@@ -17,12 +17,22 @@ internal sealed class RedisProcess : IAsyncDisposable
 
     public static async Task<RedisProcess> StartAsync()
     {
-        var redis = new RedisProcess(FreePort());
-        await redis.StartAgainAsync();
-        return redis;
+        for (var attempt = 1; ; attempt++)
+        {
+            var redis = new RedisProcess(FreePort());
+            // Another deliberate bind may take the port between the check and redis-server's bind: take another.
+            if (await redis.TryStartAsync()) return redis;
+            if (attempt == 5) throw new InvalidOperationException($"redis-server did not start on a free port in {attempt} attempts.");
+        }
     }
 
+    /// <summary>Starts it again on the same port (the nodes were configured with it).</summary>
     public async Task StartAgainAsync()
+    {
+        if (!await TryStartAsync()) throw new InvalidOperationException($"redis-server could not listen on port {Port} again (taken meanwhile?).");
+    }
+
+    private async Task<bool> TryStartAsync()
     {
         var psi = new ProcessStartInfo(TestServices.RedisServer)
         {
@@ -43,29 +53,50 @@ internal sealed class RedisProcess : IAsyncDisposable
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
+                // Whoever answered, ours is only listening if it is still running (one that failed to bind exits).
+                if (_process.HasExited) break;
+                return true;
             }
             catch (SocketException) when (DateTime.UtcNow < until && !_process.HasExited)
             {
                 await Task.Delay(20);
             }
+            catch (SocketException) { break; }
         }
+        await StopAsync();
+        return false;
     }
 
     public async Task StopAsync()
     {
         if (_process is null) return;
-        _process.Kill();
+        if (!_process.HasExited) _process.Kill();
         await _process.WaitForExitAsync().DefaultTimeout();
         _process.Dispose();
         _process = null;
     }
 
+    /// <summary>
+    /// A free loopback port below the kernel's ephemeral range, so no outgoing connection or port-0 bind can be handed
+    /// it while this Redis is stopped for an outage and started again on it.
+    /// </summary>
     private static int FreePort()
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        var low = 32768;
+        try { low = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], System.Globalization.CultureInfo.InvariantCulture); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        for (var i = 0; i < 200; i++)
+        {
+            var port = Random.Shared.Next(10000, Math.Max(low, 10001));
+            try
+            {
+                using var l = new TcpListener(IPAddress.Loopback, port);
+                l.Start();
+                return port;
+            }
+            catch (SocketException) { } // taken: try another
+        }
+        throw new InvalidOperationException("No free loopback port below the ephemeral range.");
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
