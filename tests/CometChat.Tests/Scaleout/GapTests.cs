@@ -150,8 +150,12 @@ public sealed class GapTests
         await PostgresTestDatabase.AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'");
         try
         {
+            // Each node meets its pool's dead connections now (a failed read clears the pool), not once the store is back.
+            foreach (var n in cluster.Nodes)
+                await Should.ThrowAsync<StoreUnavailableException>(n.Get<IMessageStore>().ReadHeadAsync(CancellationToken.None));
             await redis.StartAgainAsync();
-            await ClusterTests.WaitAsync(() => b.Get<CometChat.Backplane.RedisConnection>().IsConnected);
+            // A too: the batch of A's below reaches B only if A is connected when it publishes.
+            await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<CometChat.Backplane.RedisConnection>().IsConnected));
             // Bob's feed on B read as every transport reads it (a request would also re-check his token in the store):
             // it must come from the store (unavailable now), not from the cache holding the erased body.
             string[]? served = null;
