@@ -35,6 +35,7 @@ internal sealed partial class RedisConnection : IDisposable
         Multiplexer.ConnectionFailed += (_, e) =>
         {
             if (Interlocked.Exchange(ref _down, 1) == 0) LogDown(_log, e.Exception, Description, e.FailureType);
+            Lost?.Invoke();
         };
         Multiplexer.ConnectionRestored += (_, _) =>
         {
@@ -57,6 +58,9 @@ internal sealed partial class RedisConnection : IDisposable
     public bool IsConnected => Multiplexer.IsConnected;
     public IDatabase Database => Multiplexer.GetDatabase();
     public ISubscriber Subscriber => Multiplexer.GetSubscriber();
+
+    /// <summary>Raised when a connection (interactive or subscription) fails, once until it is back: from now on messages may be missed.</summary>
+    public event Action? Lost;
 
     /// <summary>Raised after a lost connection came back: whatever was published meanwhile was missed.</summary>
     public event Action? Restored;

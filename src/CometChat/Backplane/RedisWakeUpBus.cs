@@ -12,7 +12,9 @@ namespace CometChat.Backplane;
 /// recipient, and by room through the node's own room index, so a room message names its room, not its members.
 /// Pub/sub may lose messages (Redis down or restarting): nothing is lost for clients, because the store is
 /// the truth: a node reads a gap in the batches from it, and re-reads the head after a reconnect, on reads while
-/// down, and every heartbeat.
+/// down, and every heartbeat. A lost batch may be a bulk erasure, which takes no mid and leaves no gap: so after any
+/// lost connection the bus counts as down (readers read the store, not the cache) until this node has subscribed
+/// again and then caught up (cache dropped, head re-read); a catch-up that fails is retried every heartbeat.
 /// </summary>
 internal sealed partial class RedisWakeUpBus : IWakeUpBus
 {
@@ -22,8 +24,8 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
     private readonly ClusterFeed _cluster;
     private readonly RedisChannel _channel;
     private readonly ILogger<RedisWakeUpBus> _log;
-    private volatile bool _subscribed;
-    private int _subscribing, _again;
+    private volatile bool _live; // subscribed, then caught up, with no connection lost since
+    private int _losses, _subscribing, _again;
 
     public RedisWakeUpBus(RedisConnection redis, FeedWaiters waiters, FeedHead head, ClusterFeed cluster, ILogger<RedisWakeUpBus> log)
     {
@@ -33,16 +35,21 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
         _cluster = cluster;
         _log = log;
         _channel = redis.Channel("wake");
-        // Never blocks startup on Redis: until subscribed the bus counts as down (reads check the store).
+        // Never blocks startup on Redis: until subscribed and caught up the bus counts as down (reads check the store).
         _ = MaintainAsync(CancellationToken.None);
-        redis.Restored += () => _ = _subscribed ? CatchUpAsync() : MaintainAsync(CancellationToken.None);
+        redis.Lost += () =>
+        {
+            Interlocked.Increment(ref _losses);
+            _live = false;
+        };
+        redis.Restored += () => _ = MaintainAsync(CancellationToken.None);
     }
 
-    public BusState State => _subscribed && _redis.IsConnected ? BusState.Up : BusState.Down;
+    public BusState State => _live && _redis.IsConnected ? BusState.Up : BusState.Down;
 
     /// <summary>
-    /// Subscribes if not yet subscribed (at start, and again each heartbeat while that failed). Once
-    /// subscribed, the multiplexer itself re-subscribes after every reconnect.
+    /// Subscribes and catches up unless done since the last lost connection: at start, after every reconnect, and
+    /// each heartbeat while that failed (Redis or the store unavailable).
     /// </summary>
     public async Task MaintainAsync(CancellationToken ct)
     {
@@ -54,15 +61,19 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
         if (Interlocked.Exchange(ref _subscribing, 1) == 1) return;
         try
         {
-            while (!_subscribed && _redis.IsConnected && Interlocked.Exchange(ref _again, 0) == 1)
+            while (!_live && _redis.IsConnected && Interlocked.Exchange(ref _again, 0) == 1)
             {
+                var losses = Volatile.Read(ref _losses);
                 try
                 {
-                    // A timed-out earlier attempt may have left its handler registered: drop it so none is doubled.
+                    // Subscribed anew even after a reconnect, where the multiplexer re-subscribes by itself: only a
+                    // completed SUBSCRIBE proves this node hears every batch from here on, so the catch-up after it
+                    // leaves nothing missed. A timed-out earlier attempt may have left its handler registered: drop
+                    // it so none is doubled.
                     await _redis.Subscriber.UnsubscribeAsync(_channel);
                     await _redis.Subscriber.SubscribeAsync(_channel, (_, value) => Receive(value));
-                    _subscribed = true;
-                    await CatchUpAsync(); // whatever was announced before this node listened
+                    // A connection lost during the attempt may have missed a batch after the catch-up's read.
+                    if (await CatchUpAsync()) _live = losses == Volatile.Read(ref _losses);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
@@ -75,7 +86,7 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
             Volatile.Write(ref _subscribing, 0);
         }
         // A trigger that came in after the loop's last look but before the flag was cleared.
-        if (!_subscribed && _redis.IsConnected && Volatile.Read(ref _again) == 1) await MaintainAsync(ct);
+        if (!_live && _redis.IsConnected && Volatile.Read(ref _again) == 1) await MaintainAsync(ct);
     }
 
     public void Publish(WakeUp wake)
@@ -111,17 +122,24 @@ internal sealed partial class RedisWakeUpBus : IWakeUpBus
         });
     }
 
-    /// <summary>After an outage every wake-up published meanwhile is gone: re-read the head and let every local reader look.</summary>
-    public async Task CatchUpAsync()
+    /// <summary>
+    /// Every batch published before this node listened is gone: re-reads the head, drops the cache and reads what is
+    /// missing from the store, then lets every local reader look. False when the store could not be read: the bus stays
+    /// down (so the cache, maybe holding an erased body, is not read) and the next heartbeat tries again.
+    /// </summary>
+    private async Task<bool> CatchUpAsync()
     {
+        var caughtUp = false;
         try
         {
             var stored = await _head.RefreshAsync(CancellationToken.None);
             _head.Announce(stored);
-            _cluster.CatchUp(stored); // the batches published meanwhile are gone: read them from the store
+            _cluster.CatchUp(stored); // drops the cache (an erasure may be among the lost batches), reads the rest from the store
+            caughtUp = true;
         }
-        catch (StoreUnavailableException) { } // the readers' own store reads will answer 503 or catch up later
+        catch (StoreUnavailableException) { } // meanwhile the readers' own store reads answer 503 or catch up
         _waiters.WakeAll();
+        return caughtUp;
     }
 
     private void Send(Action<Utf8JsonWriter> body)

@@ -94,18 +94,15 @@ public sealed class GapTests
         var after = (await carol.SendAsync("bob", "after")).GetProperty("mid").GetInt64();
         await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= after);
         Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["", "after"]);
+        b.Get<RecentMessages>().TryRead("bob", null, new Cursor(secret), 10)!.Messages.Select(m => m.Body).ShouldBe(["after"]);
     }
 
     [Fact]
     public async Task CatchingUpAfterRedisWasDownDropsBodiesErasedMeanwhileFromTheCache()
     {
-        await using var redis = await RedisProcess.StartAsync();
-        await using var cluster = await Cluster.StartAsync(2, redis: redis.Endpoint);
-        var alice = await cluster[0].LoginAsync("alice", "pw");
-        var carol = await cluster[0].LoginAsync("carol");
-        var bob = await cluster[1].LoginAsync("bob");
+        await using var outage = await Outage.StartAsync();
+        var (redis, cluster, alice, carol, bob, start) = outage;
         var b = cluster[1];
-        var start = bob.Cursor;
         // Bob on B receives alice's message live: B caches it from A's batch.
         var poll = ParkAsync(bob, b, start);
         var secret = (await alice.SendAsync("bob", "secret-body")).GetProperty("mid").GetInt64();
@@ -126,23 +123,58 @@ public sealed class GapTests
     }
 
     [Fact]
+    public async Task AfterRedisIsBackANodeReadsTheStoreUntilItsCatchUpSucceeded()
+    {
+        await using var outage = await Outage.StartAsync();
+        var (redis, cluster, alice, carol, bob, start) = outage;
+        var b = cluster[1];
+        var secret = await outage.CacheOnBThenEraseWhileRedisIsDownAsync();
+
+        // The store goes away before Redis comes back: B's catch-up cannot read the head, so it cannot drop its cache.
+        var db = cluster.DatabaseName;
+        await PostgresTestDatabase.AdminAsync($"ALTER DATABASE {db} ALLOW_CONNECTIONS false");
+        await PostgresTestDatabase.AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'");
+        try
+        {
+            // Each node meets its pool's dead connections now (a failed read clears the pool), not once the store is back.
+            foreach (var n in cluster.Nodes)
+                await Should.ThrowAsync<StoreUnavailableException>(n.Get<IMessageStore>().ReadHeadAsync(CancellationToken.None));
+            await redis.StartAgainAsync();
+            // A too: the batch of A's below reaches B only if A is connected when it publishes.
+            await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<CometChat.Backplane.RedisConnection>().IsConnected));
+            // Bob's feed on B read as every transport reads it (a request would also re-check his token in the store):
+            // it must come from the store (unavailable now), not from the cache holding the erased body.
+            string[]? served = null;
+            try { served = [.. (await b.Get<Feed>().ReadAfterAsync("bob", null, new Cursor(start), 10, CancellationToken.None).DefaultTimeout()).Messages.Select(m => m.Body)]; }
+            catch (StoreUnavailableException) { } // read from the store, which is down (a 503)
+            served.ShouldBeNull("B served bob's feed from its cache");
+            b.Get<IWakeUpBus>().State.ShouldBe(BusState.Down);
+        }
+        finally
+        {
+            await PostgresTestDatabase.AdminAsync($"ALTER DATABASE {db} ALLOW_CONNECTIONS true");
+        }
+
+        // The store is back: B's next heartbeat retries the catch-up, and then B serves from its cache again.
+        cluster.Time.Advance(TimeSpan.FromSeconds(b.Get<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.HeartbeatSeconds));
+        await ClusterTests.WaitAsync(() => b.Get<IWakeUpBus>().State == BusState.Up);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe([""]);
+        // A's writer may first meet a connection the outage ended (503, nothing stored): sent again with the same id, as clients do.
+        (await cluster[0].Http.SendAsync(carol.Request(HttpMethod.Post, "api/messages", ChatServer.Form(("to", "bob"), ("body", "after"), ("id", "a1"))))).Dispose();
+        var after = (await carol.SendAsync("bob", "after", id: "a1")).GetProperty("mid").GetInt64();
+        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= after);
+        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["", "after"]);
+        b.Get<RecentMessages>().TryRead("bob", null, new Cursor(secret), 10)!.Messages.Select(m => m.Body).ShouldBe(["after"]);
+    }
+
+    [Fact]
     public async Task WhileRedisIsDownANodeReadsTheStoreNotItsCacheNorItsKnownHead()
     {
-        await using var redis = await RedisProcess.StartAsync();
-        await using var cluster = await Cluster.StartAsync(2, redis: redis.Endpoint);
-        var alice = await cluster[0].LoginAsync("alice", "pw");
-        var carol = await cluster[0].LoginAsync("carol");
-        var bob = await cluster[1].LoginAsync("bob");
+        await using var outage = await Outage.StartAsync();
+        var (redis, cluster, alice, carol, bob, start) = outage;
         var b = cluster[1];
-        var start = bob.Cursor;
-        var secret = (await alice.SendAsync("bob", "secret-body")).GetProperty("mid").GetInt64();
-        await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= secret);
-        Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe(["secret-body"]); // from B's cache
-
-        await redis.StopAsync();
-        await ClusterTests.WaitAsync(() => cluster.Nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Down));
         // An erasure takes no mid: B's cache still covers the head, and only the bus being down says it may be stale.
-        await alice.PostAsync("api/account/delete", ("password", "pw"));
+        var secret = await outage.CacheOnBThenEraseWhileRedisIsDownAsync();
         b.Get<ClusterFeed>().Covered.ShouldBeGreaterThanOrEqualTo(await b.Get<IMessageStore>().ReadHeadAsync(CancellationToken.None));
         Bodies(await bob.GetAsync($"api/poll?since={start}&timeout=0")).ShouldBe([""]);
         Bodies(await bob.GetAsync($"api/messages?since={start}")).ShouldBe([""]);
@@ -151,6 +183,61 @@ public sealed class GapTests
         // answers at once, because its first read takes the head from the store, not from what B was told.
         var during = (await carol.SendAsync("bob", "during")).GetProperty("mid").GetInt64();
         TestUser.Mids(await bob.GetAsync($"api/poll?since={secret}").DefaultTimeout()).ShouldBe([during]);
+    }
+
+    /// <summary>
+    /// Two nodes on a Redis of the test's own, to stop and start again: alice (who can delete her account) and carol
+    /// on node A, bob on node B, and bob's cursor before anything was sent.
+    /// </summary>
+    private sealed record Outage(RedisProcess Redis, Cluster Cluster, TestUser Alice, TestUser Carol, TestUser Bob, long Start) : IAsyncDisposable
+    {
+        public static async Task<Outage> StartAsync()
+        {
+            var redis = await RedisProcess.StartAsync();
+            try
+            {
+                var cluster = await Cluster.StartAsync(2, redis: redis.Endpoint);
+                try
+                {
+                    var alice = await cluster[0].LoginAsync("alice", "pw");
+                    var carol = await cluster[0].LoginAsync("carol");
+                    var bob = await cluster[1].LoginAsync("bob");
+                    return new Outage(redis, cluster, alice, carol, bob, bob.Cursor);
+                }
+                catch
+                {
+                    await cluster.DisposeAsync();
+                    throw;
+                }
+            }
+            catch
+            {
+                await redis.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Alice's "secret-body" to bob, served from B's cache; then Redis stops and alice deletes her account, so the
+        /// erasure's batch is published where nobody listens. Returns the secret's mid.
+        /// </summary>
+        public async Task<long> CacheOnBThenEraseWhileRedisIsDownAsync()
+        {
+            var b = Cluster[1];
+            var secret = (await Alice.SendAsync("bob", "secret-body")).GetProperty("mid").GetInt64();
+            await ClusterTests.WaitAsync(() => b.Get<ClusterFeed>().Covered >= secret);
+            Bodies(await Bob.GetAsync($"api/messages?since={Start}")).ShouldBe(["secret-body"]); // from B's cache
+            await Redis.StopAsync();
+            await ClusterTests.WaitAsync(() => Cluster.Nodes.All(n => n.Get<IWakeUpBus>().State == BusState.Down));
+            await Alice.PostAsync("api/account/delete", ("password", "pw"));
+            return secret;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Cluster.DisposeAsync();
+            await Redis.DisposeAsync();
+        }
     }
 
     private static string[] Bodies(System.Text.Json.JsonElement page) =>
