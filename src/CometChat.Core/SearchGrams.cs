@@ -29,20 +29,8 @@ internal static class SearchGrams
         });
     }
 
-    public static string[] Tokens(string text)
-    {
-        var lower = text.ToLowerInvariant();
-        if (lower.Length < 2) return [];
-        var tokens = new string[lower.Length - 1];
-        Span<char> t = stackalloc char[8];
-        for (var i = 0; i + 1 < lower.Length; i++)
-        {
-            Write(lower[i], t[..4]);
-            Write(lower[i + 1], t[4..]);
-            tokens[i] = new string(t);
-        }
-        return tokens;
-    }
+    /// <summary>The tokens of <paramref name="text"/>, in order (none when shorter than two characters): a query's phrase.</summary>
+    public static string[] Tokens(string text) => Document(text) is { Length: > 0 } document ? document.Split(' ') : [];
 
     private static void Write(char c, Span<char> into)
     {
